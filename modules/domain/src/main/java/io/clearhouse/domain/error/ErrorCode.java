@@ -28,12 +28,83 @@ public enum ErrorCode {
   NOT_FOUND(1103, "no such resource"),
   UNSUPPORTED_MEDIA_TYPE(1104, "request body must be application/json"),
   SERVICE_UNAVAILABLE(1105, "the cluster could not answer in time"),
+  METHOD_NOT_ALLOWED(1106, "HTTP method not allowed on this path"),
+  INVALID_REQUEST(1107, "request is not valid for this endpoint"),
+  INTERNAL_ERROR(1199, "internal error; the request may be retried with the same id"),
 
   // 2xxx: ledger.
   INSUFFICIENT_BALANCE(2001, "balance is too small for this withdrawal"),
   REQUEST_ID_CONFLICT(2002, "request id was already used with a different payload"),
   BALANCE_OVERFLOW(2003, "balance would exceed the ledger's limit"),
-  MARGIN_CHECK_FAILED(2004, "withdrawal would leave equity below initial margin");
+  MARGIN_CHECK_FAILED(2004, "withdrawal would leave equity below initial margin"),
+
+  // 3xxx: margin.
+  MISSING_MARKET_DATA(3001, "no market data for an underlying the portfolio holds"),
+  INVALID_VOLATILITY(3002, "volatility must be finite, positive and within its limit"),
+  TOO_MANY_POSITIONS(3003, "portfolio holds more positions than the limit"),
+  NOTIONAL_LIMIT(3004, "portfolio notional exceeds the limit"),
+  DUPLICATE_POSITION(3005, "portfolio holds the same instrument twice"),
+  INVALID_MARGIN_PARAMETER(3006, "margin parameter is out of its allowed range"),
+  INVALID_COLLATERAL(3007, "collateral balance or its price is out of range"),
+
+  // 4xxx: liquidation.
+  LIQUIDATION_QUEUE_FULL(4001, "liquidation queue is at its capacity"),
+  INVALID_LIQUIDATION_PARAMETER(4002, "liquidation parameter is out of its allowed range"),
+  ALREADY_QUEUED(4003, "account is already waiting in the liquidation queue"),
+
+  // 5xxx: default waterfall and auto-deleveraging.
+  WATERFALL_INVALID_CLAIM(5001, "default claim is malformed or out of range"),
+  WATERFALL_DUPLICATE_PARTICIPANT(5002, "a vault or winner appears twice in one claim"),
+  ADL_INVALID_REQUEST(5101, "auto-deleveraging request is malformed or out of range"),
+  ADL_INVALID_BANKRUPTCY_PRICE(5102, "bankruptcy price must be worse than mark for the bankrupt side"),
+  ADL_OVERFLOW(5103, "auto-deleveraging amounts do not fit the ledger"),
+
+  // 6xxx: circuit breakers.
+  BREAKER_INVALID_OBSERVATION(6001, "breaker observation has a field out of range"),
+  BREAKER_CLOCK_REGRESSION(6002, "breaker command is older than the breaker's state"),
+  BREAKER_INVALID_FORCE(6003, "forced breaker transition is malformed"),
+
+  // 7xxx: oracle.
+  ORACLE_NO_SOURCES(7001, "no quotes, or more quotes than the source limit"),
+  ORACLE_INVALID_QUOTE(7002, "quote has a non-positive price, a bad weight or a bad time"),
+  ORACLE_DUPLICATE_SOURCE(7003, "two quotes from the same source"),
+  ORACLE_INVALID_SAMPLE(7004, "volatility sample has a non-positive price or a bad time"),
+  ORACLE_CLOCK_REGRESSION(7005, "volatility sample is older than the last one"),
+
+  // 8xxx: vaults.
+  VAULT_INVALID_AMOUNT(8001, "vault amount or share count is out of range"),
+  VAULT_DEPOSIT_TOO_SMALL(8002, "deposit would mint no whole share"),
+  VAULT_INSUFFICIENT_SHARES(8003, "not enough free shares for this redemption"),
+  VAULT_NAV_NEGATIVE(8004, "vault NAV is negative: no deposits or withdrawals"),
+  VAULT_WITHDRAWALS_PAUSED(8005, "vault withdrawals are paused by the circuit breaker"),
+  VAULT_QUEUE_FULL(8006, "vault withdrawal queue is at its capacity"),
+  VAULT_OI_CAP_EXCEEDED(8007, "open interest would exceed its cap from committed backstop capital"),
+  VAULT_OVERFLOW(8008, "vault shares or NAV do not fit"),
+  VAULT_INVALID_REQUEST(8009, "withdrawal request is malformed, duplicate or out of order"),
+
+  // 9001-9049: instruments and prices.
+  INVALID_PRICE(9001, "price must be positive and within its limit"),
+  ZERO_QUANTITY(9002, "quantity must be a non-zero whole number of lots"),
+  QUANTITY_OVERFLOW(9003, "quantity does not fit the position limit"),
+  INVALID_LOT_SIZE(9004, "lot size must be positive and within its limit"),
+  OPTION_EXPIRED(9005, "option has expired"),
+  INVALID_INSTRUMENT(9006, "instrument definition is malformed"),
+  INVALID_FUNDING_RATE(9007, "funding rate or its cap is out of range"),
+
+  // 9050-9099: fees, funding settlement and risk parameters.
+  FEE_INVALID_TRADE(9050, "fee leg is malformed"),
+  FEE_OVERFLOW(9051, "fee does not fit the ledger"),
+  FUNDING_INVALID_INPUT(9052, "funding input is malformed"),
+  FUNDING_UNBALANCED(9053, "positions do not net to zero lots"),
+  FUNDING_OVERFLOW(9054, "funding amounts do not fit the ledger"),
+  PARAMS_INVALID_VERSION(9060, "risk parameter version must be positive"),
+  PARAMS_INVALID_WATERFALL(9061, "waterfall parameter is out of range"),
+  PARAMS_INVALID_BREAKER(9062, "circuit breaker parameter is out of range"),
+  PARAMS_INVALID_ORACLE(9063, "oracle parameter is out of range"),
+  PARAMS_INVALID_VAULT(9064, "vault parameter is out of range"),
+  PARAMS_INVALID_FEES(9065, "fee parameter is out of range"),
+  PARAMS_INVALID_FUNDING(9066, "funding parameter is out of range"),
+  PARAMS_INCONSISTENT(9067, "risk parameters contradict each other");
 
   private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

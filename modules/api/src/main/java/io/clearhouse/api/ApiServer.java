@@ -1,0 +1,95 @@
+package io.clearhouse.api;
+
+import io.clearhouse.api.account.AccountRoutes;
+import io.clearhouse.api.auth.ApiKeys;
+import io.clearhouse.api.health.HealthRoutes;
+import io.clearhouse.cluster.account.AccountSharding;
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
+import io.clearhouse.domain.error.Rejection.RejectedException;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of one node: every route, the error contract around them, and the binding.
+ *
+ * <p>Every failure leaves as JSON with a stable code: validation rejections thrown while reading
+ * a request, Pekko's own rejections (unknown path, wrong method), and unexpected exceptions.
+ */
+public final class ApiServer extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Route routes;
+
+  public ApiServer(
+      ApiKeys apiKeys,
+      ApiSettings settings,
+      AccountSharding accounts,
+      AssetCatalog assets,
+      BooleanSupplier ready) {
+    AccountRoutes accountRoutes = new AccountRoutes(apiKeys, settings, accounts, assets);
+    HealthRoutes healthRoutes = new HealthRoutes(ready);
+    Route all =
+        concat(healthRoutes.route(), pathPrefix("v1", () -> accountRoutes.route()));
+    this.routes = handleRejections(rejections(), () -> handleExceptions(exceptions(), () -> all));
+  }
+
+  public Route routes() {
+    return routes;
+  }
+
+  /** Binds on {@code host:port} and unbinds as part of coordinated shutdown. */
+  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+    return Http.get(system)
+        .newServerAt(host, port)
+        .bind(routes)
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(
+            RejectedException.class,
+            e -> complete(ApiDirectives.errorResponse(e.rejection())))
+        .matchAny(
+            e -> {
+              log.error("unexpected failure serving a request", e);
+              return complete(
+                  ApiDirectives.errorResponse(
+                      Rejection.of(ErrorCode.INTERNAL_ERROR, "internal error")));
+            })
+        .build();
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(
+            MethodRejection.class,
+            rejected ->
+                complete(
+                    ApiDirectives.errorResponse(
+                        Rejection.of(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed here"))))
+        .handleNotFound(
+            complete(
+                ApiDirectives.errorResponse(Rejection.of(ErrorCode.NOT_FOUND, "no such resource"))))
+        .handleAll(
+            org.apache.pekko.http.javadsl.server.Rejection.class,
+            rejected ->
+                complete(
+                    ApiDirectives.errorResponse(
+                        Rejection.of(ErrorCode.INVALID_REQUEST, "request not accepted: " + rejected))))
+        .build();
+  }
+}

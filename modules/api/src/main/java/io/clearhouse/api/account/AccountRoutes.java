@@ -1,0 +1,173 @@
+package io.clearhouse.api.account;
+
+import io.clearhouse.api.ApiDirectives;
+import io.clearhouse.api.ApiSettings;
+import io.clearhouse.api.auth.ApiKeys;
+import io.clearhouse.api.auth.Principal;
+import io.clearhouse.cluster.account.Account;
+import io.clearhouse.cluster.account.AccountSharding;
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
+import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.money.Asset;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import scala.util.Try;
+
+/**
+ * {@code /v1/accounts/{id}}: read balances, deposit and withdraw collateral.
+ *
+ * <p>Amounts travel as decimal strings in whole units of the asset ("1500.25"), never as floats;
+ * the response gives both the decimal and the exact minor units.
+ */
+public final class AccountRoutes extends ApiDirectives {
+  private final AccountSharding accounts;
+  private final AssetCatalog assets;
+
+  public AccountRoutes(
+      ApiKeys apiKeys, ApiSettings settings, AccountSharding accounts, AssetCatalog assets) {
+    super(apiKeys, settings);
+    this.accounts = accounts;
+    this.assets = assets;
+  }
+
+  /** The body of a deposit or withdrawal. */
+  public record CollateralRequest(String requestId, String asset, String amount) {}
+
+  /** The reply to an accepted deposit or withdrawal (also to its retries). */
+  public record CollateralReceipt(
+      String accountId,
+      String requestId,
+      String kind,
+      String asset,
+      String amount,
+      long amountMinor,
+      String balanceAfter,
+      long balanceAfterMinor,
+      boolean replayed) {}
+
+  /** One asset's balance, as a decimal and in minor units. */
+  public record BalanceView(String amount, long minor) {}
+
+  /** An account's balances by asset. */
+  public record AccountView(String accountId, Map<String, BalanceView> balances) {}
+
+  public Route route() {
+    return pathPrefix(
+        "accounts",
+        () ->
+            pathPrefix(
+                PathMatchers.segment(),
+                accountId ->
+                    authenticated(
+                        principal ->
+                            concat(
+                                pathEnd(() -> get(() -> read(principal, accountId))),
+                                path(
+                                    "deposits",
+                                    () -> post(() -> mutate(principal, accountId, Account.Kind.DEPOSIT))),
+                                path(
+                                    "withdrawals",
+                                    () ->
+                                        post(
+                                            () ->
+                                                mutate(
+                                                    principal,
+                                                    accountId,
+                                                    Account.Kind.WITHDRAWAL)))))));
+  }
+
+  private Route read(Principal principal, String accountId) {
+    Ids.requireEntityId("account id", accountId);
+    if (!principal.mayRead(accountId)) {
+      return fail(ErrorCode.FORBIDDEN, "key '" + principal.name() + "' may not read " + accountId);
+    }
+    CompletionStage<Account.Summary> summary =
+        accounts.account(accountId).ask(Account.Get::new, settings.askTimeout());
+    return onComplete(summary, result -> whenAnswered(result, s -> complete(StatusCodes.OK, view(s))));
+  }
+
+  private Route mutate(Principal principal, String accountId, Account.Kind kind) {
+    Ids.requireEntityId("account id", accountId);
+    if (!principal.mayMoveCollateral(accountId)) {
+      return fail(
+          ErrorCode.FORBIDDEN, "key '" + principal.name() + "' may not move collateral of " + accountId);
+    }
+    return jsonBody(
+        CollateralRequest.class,
+        body -> {
+          String requestId = Ids.requireRequestId(required(body.requestId(), "requestId"));
+          Asset asset = assets.require(required(body.asset(), "asset"));
+          long amountMinor = asset.parsePositiveMinor(required(body.amount(), "amount"));
+          CompletionStage<Account.Reply> reply =
+              accounts
+                  .account(accountId)
+                  .ask(
+                      replyTo -> command(kind, requestId, asset.symbol(), amountMinor, replyTo),
+                      settings.askTimeout());
+          return onComplete(reply, result -> whenAnswered(result, r -> replied(r, asset)));
+        });
+  }
+
+  private static Account.Command command(
+      Account.Kind kind,
+      String requestId,
+      String asset,
+      long amountMinor,
+      ActorRef<Account.Reply> replyTo) {
+    return kind == Account.Kind.DEPOSIT
+        ? new Account.Deposit(requestId, asset, amountMinor, replyTo)
+        : new Account.Withdraw(requestId, asset, amountMinor, replyTo);
+  }
+
+  private Route replied(Account.Reply reply, Asset asset) {
+    if (reply instanceof Account.Rejected) {
+      Account.Rejected rejected = (Account.Rejected) reply;
+      return complete(errorResponse(Rejection.of(rejected.code(), rejected.message())));
+    }
+    Account.Accepted a = (Account.Accepted) reply;
+    CollateralReceipt receipt =
+        new CollateralReceipt(
+            a.accountId(),
+            a.requestId(),
+            a.kind().name(),
+            a.asset(),
+            asset.format(a.amountMinor()),
+            a.amountMinor(),
+            asset.format(a.balanceAfterMinor()),
+            a.balanceAfterMinor(),
+            a.replayed());
+    return complete(jsonResponse(a.replayed() ? StatusCodes.OK : StatusCodes.CREATED, receipt));
+  }
+
+  /** A timeout is not a failure of the request: it may or may not have happened, so say retry. */
+  private <T> Route whenAnswered(Try<T> result, Function<T, Route> onAnswer) {
+    if (result.isSuccess()) {
+      return onAnswer.apply(result.get());
+    }
+    return fail(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        "no answer in time; retrying with the same requestId is safe");
+  }
+
+  private AccountView view(Account.Summary summary) {
+    Map<String, BalanceView> balances = new TreeMap<>();
+    summary
+        .balancesMinor()
+        .forEach(
+            (symbol, minor) ->
+                balances.put(symbol, new BalanceView(assets.require(symbol).format(minor), minor)));
+    return new AccountView(summary.accountId(), balances);
+  }
+
+  private Route complete(org.apache.pekko.http.javadsl.model.StatusCode status, Object body) {
+    return complete(jsonResponse(status, body));
+  }
+}
