@@ -39,7 +39,8 @@ public abstract class ApiDirectives extends AllDirectives {
     HttpResponse response =
         jsonResponse(ApiError.statusOf(rejection.code()), ApiError.of(rejection));
     if (rejection.code() == ErrorCode.UNAUTHENTICATED) {
-      response = response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "clearhouse")));
+      response =
+          response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "clearhouse")));
     }
     return response;
   }
@@ -62,8 +63,8 @@ public abstract class ApiDirectives extends AllDirectives {
   /**
    * Reads a JSON body of at most {@code clearhouse.http.max-body-bytes} into {@code type}.
    *
-   * <p>The size is checked on the declared length first and again while reading, so a body
-   * without a length cannot make the node buffer more than the limit.
+   * <p>The size is checked on the declared length first and again while reading, so a body without
+   * a length cannot make the node buffer more than the limit.
    */
   protected <T> Route jsonBody(Class<T> type, Function<T, Route> inner) {
     return extractRequestEntity(
@@ -103,7 +104,8 @@ public abstract class ApiDirectives extends AllDirectives {
   /** Throws a missing-field rejection unless {@code value} is present. */
   protected static <T> T required(T value, String field) {
     if (value == null) {
-      throw Rejection.of(ErrorCode.MISSING_FIELD, "field '" + field + "' is required").toException();
+      throw Rejection.of(ErrorCode.MISSING_FIELD, "field '" + field + "' is required")
+          .toException();
     }
     return value;
   }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API of one node: every route, the error contract around them, and the binding.
  *
- * <p>Every failure leaves as JSON with a stable code: validation rejections thrown while reading
- * a request, Pekko's own rejections (unknown path, wrong method), and unexpected exceptions.
+ * <p>Every failure leaves as JSON with a stable code: validation rejections thrown while reading a
+ * request, Pekko's own rejections (unknown path, wrong method), and unexpected exceptions.
  */
 public final class ApiServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -41,8 +41,7 @@ public final class ApiServer extends AllDirectives {
       BooleanSupplier ready) {
     AccountRoutes accountRoutes = new AccountRoutes(apiKeys, settings, accounts, assets);
     HealthRoutes healthRoutes = new HealthRoutes(ready);
-    Route all =
-        concat(healthRoutes.route(), pathPrefix("v1", () -> accountRoutes.route()));
+    Route all = concat(healthRoutes.route(), pathPrefix("v1", () -> accountRoutes.route()));
     this.routes = handleRejections(rejections(), () -> handleExceptions(exceptions(), () -> all));
   }
 
@@ -60,9 +59,7 @@ public final class ApiServer extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .match(
-            RejectedException.class,
-            e -> complete(ApiDirectives.errorResponse(e.rejection())))
+        .match(RejectedException.class, e -> complete(ApiDirectives.errorResponse(e.rejection())))
         .matchAny(
             e -> {
               log.error("unexpected failure serving a request", e);
@@ -89,7 +86,8 @@ public final class ApiServer extends AllDirectives {
             rejected ->
                 complete(
                     ApiDirectives.errorResponse(
-                        Rejection.of(ErrorCode.INVALID_REQUEST, "request not accepted: " + rejected))))
+                        Rejection.of(
+                            ErrorCode.INVALID_REQUEST, "request not accepted: " + rejected))))
         .build();
   }
 }

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The HTTP contract of the account endpoints on a one-node cluster with an in-memory journal:
- * every bad input gets its status and stable code, and nothing reaches the journal.
+ * The HTTP contract of the account endpoints on a one-node cluster with an in-memory journal: every
+ * bad input gets its status and stable code, and nothing reaches the journal.
  */
 class AccountApiTest {
   static final String TRADER = "test-trader-token-0000000001";
@@ -124,8 +124,7 @@ class AccountApiTest {
   }
 
   static HttpResponse<String> send(
-      String method, String path, String token, String body, String contentType)
-      throws Exception {
+      String method, String path, String token, String body, String contentType) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
     if (token != null) {
@@ -159,11 +158,17 @@ class AccountApiTest {
     void depositThenWithdrawThenReadThroughHttp() throws Exception {
       // given
       var deposit =
-          send("POST", "/v1/accounts/mm-happy/deposits", TRADER,
+          send(
+              "POST",
+              "/v1/accounts/mm-happy/deposits",
+              TRADER,
               "{\"requestId\":\"d-1\",\"asset\":\"USD\",\"amount\":\"100.5\"}");
       // when
       var withdrawal =
-          send("POST", "/v1/accounts/mm-happy/withdrawals", TRADER,
+          send(
+              "POST",
+              "/v1/accounts/mm-happy/withdrawals",
+              TRADER,
               "{\"requestId\":\"w-1\",\"asset\":\"USD\",\"amount\":0.25}");
       var read = send("GET", "/v1/accounts/mm-happy", OPERATOR, null);
       // then
@@ -196,26 +201,85 @@ class AccountApiTest {
   }
 
   static Stream<Arguments> badBodies() {
-    String tooBig = "{\"requestId\":\"r\",\"asset\":\"USD\",\"amount\":\"1\",\"pad\":\"" + "x".repeat(2048) + "\"}";
+    String tooBig =
+        "{\"requestId\":\"r\",\"asset\":\"USD\",\"amount\":\"1\",\"pad\":\""
+            + "x".repeat(2048)
+            + "\"}";
     return Stream.of(
-        Arguments.of("negative amount", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"-5\"}", 400, ErrorCode.INVALID_AMOUNT),
-        Arguments.of("zero amount", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"0\"}", 400, ErrorCode.INVALID_AMOUNT),
-        Arguments.of("amount not a number", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"ten\"}", 400, ErrorCode.INVALID_AMOUNT),
-        Arguments.of("overflowing amount", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"9223372036854.775808\"}", 400, ErrorCode.AMOUNT_OVERFLOW),
-        Arguments.of("huge exponent", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1e40\"}", 400, ErrorCode.AMOUNT_OVERFLOW),
-        Arguments.of("more decimals than scale", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1.0000001\"}", 400, ErrorCode.AMOUNT_PRECISION),
-        Arguments.of("unknown asset", "{\"requestId\":\"r1\",\"asset\":\"DOGE\",\"amount\":\"1\"}", 400, ErrorCode.UNKNOWN_ASSET),
+        Arguments.of(
+            "negative amount",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"-5\"}",
+            400,
+            ErrorCode.INVALID_AMOUNT),
+        Arguments.of(
+            "zero amount",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"0\"}",
+            400,
+            ErrorCode.INVALID_AMOUNT),
+        Arguments.of(
+            "amount not a number",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"ten\"}",
+            400,
+            ErrorCode.INVALID_AMOUNT),
+        Arguments.of(
+            "overflowing amount",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"9223372036854.775808\"}",
+            400,
+            ErrorCode.AMOUNT_OVERFLOW),
+        Arguments.of(
+            "huge exponent",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1e40\"}",
+            400,
+            ErrorCode.AMOUNT_OVERFLOW),
+        Arguments.of(
+            "more decimals than scale",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1.0000001\"}",
+            400,
+            ErrorCode.AMOUNT_PRECISION),
+        Arguments.of(
+            "unknown asset",
+            "{\"requestId\":\"r1\",\"asset\":\"DOGE\",\"amount\":\"1\"}",
+            400,
+            ErrorCode.UNKNOWN_ASSET),
         Arguments.of("malformed json", "{\"requestId\":\"r1\",", 400, ErrorCode.MALFORMED_JSON),
         Arguments.of("not an object", "[1,2,3]", 400, ErrorCode.MALFORMED_JSON),
-        Arguments.of("trailing tokens", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\"} {}", 400, ErrorCode.MALFORMED_JSON),
-        Arguments.of("duplicate key", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\",\"amount\":\"2\"}", 400, ErrorCode.MALFORMED_JSON),
+        Arguments.of(
+            "trailing tokens",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\"} {}",
+            400,
+            ErrorCode.MALFORMED_JSON),
+        Arguments.of(
+            "duplicate key",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\",\"amount\":\"2\"}",
+            400,
+            ErrorCode.MALFORMED_JSON),
         Arguments.of("empty body", "", 400, ErrorCode.MALFORMED_JSON),
         Arguments.of("oversized body", tooBig, 413, ErrorCode.PAYLOAD_TOO_LARGE),
-        Arguments.of("unknown field", "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\",\"memo\":\"x\"}", 400, ErrorCode.UNKNOWN_FIELD),
-        Arguments.of("missing amount", "{\"requestId\":\"r1\",\"asset\":\"USD\"}", 400, ErrorCode.MISSING_FIELD),
-        Arguments.of("missing requestId", "{\"asset\":\"USD\",\"amount\":\"1\"}", 400, ErrorCode.MISSING_FIELD),
-        Arguments.of("malformed requestId", "{\"requestId\":\"has space\",\"asset\":\"USD\",\"amount\":\"1\"}", 400, ErrorCode.MALFORMED_ID),
-        Arguments.of("overlong requestId", "{\"requestId\":\"" + "r".repeat(65) + "\",\"asset\":\"USD\",\"amount\":\"1\"}", 400, ErrorCode.MALFORMED_ID));
+        Arguments.of(
+            "unknown field",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\",\"memo\":\"x\"}",
+            400,
+            ErrorCode.UNKNOWN_FIELD),
+        Arguments.of(
+            "missing amount",
+            "{\"requestId\":\"r1\",\"asset\":\"USD\"}",
+            400,
+            ErrorCode.MISSING_FIELD),
+        Arguments.of(
+            "missing requestId",
+            "{\"asset\":\"USD\",\"amount\":\"1\"}",
+            400,
+            ErrorCode.MISSING_FIELD),
+        Arguments.of(
+            "malformed requestId",
+            "{\"requestId\":\"has space\",\"asset\":\"USD\",\"amount\":\"1\"}",
+            400,
+            ErrorCode.MALFORMED_ID),
+        Arguments.of(
+            "overlong requestId",
+            "{\"requestId\":\"" + "r".repeat(65) + "\",\"asset\":\"USD\",\"amount\":\"1\"}",
+            400,
+            ErrorCode.MALFORMED_ID));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -233,7 +297,8 @@ class AccountApiTest {
 
     @Test
     void missingKeyIs401() throws Exception {
-      assertError(send("POST", "/v1/accounts/alice/deposits", null, BODY), 401, ErrorCode.UNAUTHENTICATED);
+      assertError(
+          send("POST", "/v1/accounts/alice/deposits", null, BODY), 401, ErrorCode.UNAUTHENTICATED);
       assertError(send("GET", "/v1/accounts/alice", null, null), 401, ErrorCode.UNAUTHENTICATED);
       assertNothingPersisted("alice");
     }
@@ -242,13 +307,17 @@ class AccountApiTest {
     void wrongKeyIs401() throws Exception {
       assertError(
           send("POST", "/v1/accounts/alice/deposits", "not-a-key-but-long-enough-0001", BODY),
-          401, ErrorCode.UNAUTHENTICATED);
+          401,
+          ErrorCode.UNAUTHENTICATED);
       assertNothingPersisted("alice");
     }
 
     @Test
     void traderKeyOnAnotherAccountIs403() throws Exception {
-      assertError(send("POST", "/v1/accounts/alice/deposits", OTHER_TRADER, BODY), 403, ErrorCode.FORBIDDEN);
+      assertError(
+          send("POST", "/v1/accounts/alice/deposits", OTHER_TRADER, BODY),
+          403,
+          ErrorCode.FORBIDDEN);
       assertError(send("GET", "/v1/accounts/alice", OTHER_TRADER, null), 403, ErrorCode.FORBIDDEN);
       assertNothingPersisted("alice");
     }
@@ -256,7 +325,8 @@ class AccountApiTest {
     @Test
     void operatorMayReadButNotMoveCollateral() throws Exception {
       assertThat(send("GET", "/v1/accounts/alice", OPERATOR, null).statusCode()).isEqualTo(200);
-      assertError(send("POST", "/v1/accounts/alice/deposits", OPERATOR, BODY), 403, ErrorCode.FORBIDDEN);
+      assertError(
+          send("POST", "/v1/accounts/alice/deposits", OPERATOR, BODY), 403, ErrorCode.FORBIDDEN);
       assertNothingPersisted("alice");
     }
   }
@@ -266,39 +336,58 @@ class AccountApiTest {
     @Test
     void malformedAccountIdIs400() throws Exception {
       String body = "{\"requestId\":\"r1\",\"asset\":\"USD\",\"amount\":\"1\"}";
-      assertError(send("POST", "/v1/accounts/mm-" + "x".repeat(80) + "/deposits", TRADER, body), 400, ErrorCode.MALFORMED_ID);
-      assertError(send("GET", "/v1/accounts/mm-%24bad", OPERATOR, null), 400, ErrorCode.MALFORMED_ID);
+      assertError(
+          send("POST", "/v1/accounts/mm-" + "x".repeat(80) + "/deposits", TRADER, body),
+          400,
+          ErrorCode.MALFORMED_ID);
+      assertError(
+          send("GET", "/v1/accounts/mm-%24bad", OPERATOR, null), 400, ErrorCode.MALFORMED_ID);
     }
 
     @Test
     void wrongContentTypeIs415() throws Exception {
       assertError(
           send("POST", "/v1/accounts/alice/deposits", TRADER, "requestId=r1", "text/plain"),
-          415, ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+          415,
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE);
       assertNothingPersisted("alice");
     }
 
     @Test
     void unknownPathIs404AndWrongMethodIs405() throws Exception {
       assertError(send("GET", "/v1/nothing-here", TRADER, null), 404, ErrorCode.NOT_FOUND);
-      assertError(send("DELETE", "/v1/accounts/alice", TRADER, null), 405, ErrorCode.METHOD_NOT_ALLOWED);
+      assertError(
+          send("DELETE", "/v1/accounts/alice", TRADER, null), 405, ErrorCode.METHOD_NOT_ALLOWED);
     }
 
     @Test
     void withdrawalAboveBalanceIs422AndPersistsNothing() throws Exception {
       assertError(
-          send("POST", "/v1/accounts/alice/withdrawals", TRADER,
+          send(
+              "POST",
+              "/v1/accounts/alice/withdrawals",
+              TRADER,
               "{\"requestId\":\"w-9\",\"asset\":\"ETH\",\"amount\":\"1\"}"),
-          422, ErrorCode.INSUFFICIENT_BALANCE);
+          422,
+          ErrorCode.INSUFFICIENT_BALANCE);
       assertNothingPersisted("alice");
     }
 
     @Test
     void reusedRequestIdWithOtherPayloadIs409() throws Exception {
-      send("POST", "/v1/accounts/alice/deposits", TRADER, "{\"requestId\":\"k\",\"asset\":\"USD\",\"amount\":\"1\"}");
+      send(
+          "POST",
+          "/v1/accounts/alice/deposits",
+          TRADER,
+          "{\"requestId\":\"k\",\"asset\":\"USD\",\"amount\":\"1\"}");
       assertError(
-          send("POST", "/v1/accounts/alice/deposits", TRADER, "{\"requestId\":\"k\",\"asset\":\"USD\",\"amount\":\"2\"}"),
-          409, ErrorCode.REQUEST_ID_CONFLICT);
+          send(
+              "POST",
+              "/v1/accounts/alice/deposits",
+              TRADER,
+              "{\"requestId\":\"k\",\"asset\":\"USD\",\"amount\":\"2\"}"),
+          409,
+          ErrorCode.REQUEST_ID_CONFLICT);
       assertThat(journal.persistedInStorage("Account|alice")).hasSize(1);
     }
   }

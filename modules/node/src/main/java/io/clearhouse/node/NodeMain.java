@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts one Clearhouse node: the actor system, sharded accounts and the HTTP API.
  *
- * <p>{@code java -jar clearhouse-node.jar} runs a node from {@code -Dconfig.file}; {@code
- * hash-key TOKEN} prints the hash to put in {@code clearhouse.api.keys}. SIGTERM runs Pekko's
- * coordinated shutdown (leave the cluster, hand shards over, unbind HTTP) before the JVM exits.
+ * <p>{@code java -jar clearhouse-node.jar} runs a node from {@code -Dconfig.file}; {@code hash-key
+ * TOKEN} prints the hash to put in {@code clearhouse.api.keys}. SIGTERM runs Pekko's coordinated
+ * shutdown (leave the cluster, hand shards over, unbind HTTP) before the JVM exits.
  */
 public final class NodeMain {
   private static final Logger log = LoggerFactory.getLogger(NodeMain.class);
@@ -68,7 +68,8 @@ public final class NodeMain {
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {
-                      log.error("HTTP bind to {}:{} failed; stopping the node", host, port, failure);
+                      log.error(
+                          "HTTP bind to {}:{} failed; stopping the node", host, port, failure);
                       system.terminate();
                     } else {
                       log.info("HTTP API listening on http://{}:{}", host, port);
@@ -79,9 +80,9 @@ public final class NodeMain {
   }
 
   /**
-   * A node launched by another process (the local runner, tests) reads its stdin, which the
-   * parent never writes: EOF means the parent died, even by kill -9, so the node stops too and
-   * never lingers as an orphan.
+   * A node launched by another process (the local runner, tests) reads its stdin, which the parent
+   * never writes: EOF means the parent died, even by kill -9, so the node stops too and never
+   * lingers as an orphan.
    */
   private static void exitWhenStdinCloses(ActorSystem<Void> system) {
     Thread watchdog =

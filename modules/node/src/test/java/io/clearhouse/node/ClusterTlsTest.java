@@ -42,8 +42,11 @@ class ClusterTlsTest {
   private static void generate(Path dir, int nodes) throws Exception {
     Process p =
         new ProcessBuilder(
-                "bash", ROOT.resolve("deploy/tls/gen-dev-keystores.sh").toString(),
-                dir.toString(), PASSWORD, Integer.toString(nodes))
+                "bash",
+                ROOT.resolve("deploy/tls/gen-dev-keystores.sh").toString(),
+                dir.toString(),
+                PASSWORD,
+                Integer.toString(nodes))
             .inheritIO()
             .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -53,10 +56,18 @@ class ClusterTlsTest {
   private static ActorSystem<Void> node(Path stores, int n) {
     Config tls =
         ConfigFactory.parseString(
-                "CLEARHOUSE_TLS_KEYSTORE = \"" + stores.resolve("node-" + n + ".p12") + "\"\n"
-                    + "CLEARHOUSE_TLS_TRUSTSTORE = \"" + stores.resolve("truststore.p12") + "\"\n"
-                    + "CLEARHOUSE_TLS_KEYSTORE_PASSWORD = \"" + PASSWORD + "\"\n"
-                    + "CLEARHOUSE_TLS_TRUSTSTORE_PASSWORD = \"" + PASSWORD + "\"\n"
+                "CLEARHOUSE_TLS_KEYSTORE = \""
+                    + stores.resolve("node-" + n + ".p12")
+                    + "\"\n"
+                    + "CLEARHOUSE_TLS_TRUSTSTORE = \""
+                    + stores.resolve("truststore.p12")
+                    + "\"\n"
+                    + "CLEARHOUSE_TLS_KEYSTORE_PASSWORD = \""
+                    + PASSWORD
+                    + "\"\n"
+                    + "CLEARHOUSE_TLS_TRUSTSTORE_PASSWORD = \""
+                    + PASSWORD
+                    + "\"\n"
                     + "pekko.actor.provider = cluster\n"
                     + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                     + "pekko.remote.artery.canonical.port = 0\n"

@@ -27,10 +27,12 @@ class NodeConfigTest {
     assertThat(config.getInt("clearhouse.http.port")).isEqualTo(8099);
     assertThat(config.getString("clearhouse.http.host")).isEqualTo("127.0.0.5");
     assertThat(config.getStringList("pekko.cluster.seed-nodes"))
-        .containsExactly("pekko://clearhouse@127.0.0.5:25599", "pekko://clearhouse@127.0.0.6:25599");
+        .containsExactly(
+            "pekko://clearhouse@127.0.0.5:25599", "pekko://clearhouse@127.0.0.6:25599");
     assertThat(config.getStringList("datastax-java-driver.basic.contact-points"))
         .containsExactly("127.0.0.9:9042");
-    assertThat(config.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"))
+    assertThat(
+            config.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"))
         .isEqualTo("dc-test");
   }
 

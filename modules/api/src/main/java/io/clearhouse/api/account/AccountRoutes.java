@@ -72,7 +72,11 @@ public final class AccountRoutes extends ApiDirectives {
                                 pathEnd(() -> get(() -> read(principal, accountId))),
                                 path(
                                     "deposits",
-                                    () -> post(() -> mutate(principal, accountId, Account.Kind.DEPOSIT))),
+                                    () ->
+                                        post(
+                                            () ->
+                                                mutate(
+                                                    principal, accountId, Account.Kind.DEPOSIT))),
                                 path(
                                     "withdrawals",
                                     () ->
@@ -91,14 +95,16 @@ public final class AccountRoutes extends ApiDirectives {
     }
     CompletionStage<Account.Summary> summary =
         accounts.account(accountId).ask(Account.Get::new, settings.askTimeout());
-    return onComplete(summary, result -> whenAnswered(result, s -> complete(StatusCodes.OK, view(s))));
+    return onComplete(
+        summary, result -> whenAnswered(result, s -> complete(StatusCodes.OK, view(s))));
   }
 
   private Route mutate(Principal principal, String accountId, Account.Kind kind) {
     Ids.requireEntityId("account id", accountId);
     if (!principal.mayMoveCollateral(accountId)) {
       return fail(
-          ErrorCode.FORBIDDEN, "key '" + principal.name() + "' may not move collateral of " + accountId);
+          ErrorCode.FORBIDDEN,
+          "key '" + principal.name() + "' may not move collateral of " + accountId);
     }
     return jsonBody(
         CollateralRequest.class,

@@ -15,8 +15,8 @@ import java.util.Optional;
  * Bearer API keys, stored only as SHA-256 hashes ({@code clearhouse.api.keys}).
  *
  * <p>Keys are random tokens of at least 128 bits issued by operators, so a fast hash is enough:
- * there is nothing to brute-force that a slow KDF would protect, and every request pays for it.
- * The config never holds a secret, so it can be reviewed and versioned.
+ * there is nothing to brute-force that a slow KDF would protect, and every request pays for it. The
+ * config never holds a secret, so it can be reviewed and versioned.
  */
 public final class ApiKeys {
   /** Tokens shorter than this cannot carry 128 bits of entropy in any sane alphabet. */

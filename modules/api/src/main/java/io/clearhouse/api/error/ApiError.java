@@ -21,8 +21,8 @@ public record ApiError(int code, String name, String message) {
   }
 
   /**
-   * The HTTP status of a code: input problems are 400, a business rule that refused a valid
-   * request is 422, and the API contract codes have their own statuses.
+   * The HTTP status of a code: input problems are 400, a business rule that refused a valid request
+   * is 422, and the API contract codes have their own statuses.
    */
   public static StatusCode statusOf(ErrorCode code) {
     switch (code) {

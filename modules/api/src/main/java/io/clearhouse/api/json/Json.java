@@ -53,7 +53,10 @@ public final class Json {
     } catch (UnrecognizedPropertyException e) {
       throw Rejection.of(
               ErrorCode.UNKNOWN_FIELD,
-              "unknown field '" + e.getPropertyName() + "'; known: " + known(e.getKnownPropertyIds()))
+              "unknown field '"
+                  + e.getPropertyName()
+                  + "'; known: "
+                  + known(e.getKnownPropertyIds()))
           .toException();
     } catch (JsonMappingException e) {
       throw Rejection.of(ErrorCode.MALFORMED_JSON, "body does not match: " + e.getOriginalMessage())

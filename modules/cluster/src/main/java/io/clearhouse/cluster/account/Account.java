@@ -51,7 +51,8 @@ public final class Account
       AssetCatalog assets,
       AccountSettings settings,
       WithdrawalPolicy withdrawalPolicy) {
-    // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing it.
+    // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
+    // it.
     super(
         persistenceId,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -254,7 +255,8 @@ public final class Account
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEveryEvents(), settings.snapshotsKept());
+    return RetentionCriteria.snapshotEvery(
+        settings.snapshotEveryEvents(), settings.snapshotsKept());
   }
 
   @Override
@@ -290,7 +292,10 @@ public final class Account
     }
     Optional<Rejection> invalid = validate(command);
     if (invalid.isEmpty()) {
-      invalid = command instanceof Withdraw ? checkWithdrawal(state, command) : checkDeposit(state, command);
+      invalid =
+          command instanceof Withdraw
+              ? checkWithdrawal(state, command)
+              : checkDeposit(state, command);
     }
     if (invalid.isPresent()) {
       return Effect().reply(command.replyTo(), Rejected.of(invalid.get()));
@@ -331,8 +336,7 @@ public final class Account
       return Optional.of(Rejection.of(ErrorCode.MALFORMED_ID, "malformed requestId"));
     }
     if (assets.find(command.asset()).isEmpty()) {
-      return Optional.of(
-          Rejection.of(ErrorCode.UNKNOWN_ASSET, "unknown asset " + command.asset()));
+      return Optional.of(Rejection.of(ErrorCode.UNKNOWN_ASSET, "unknown asset " + command.asset()));
     }
     if (command.amountMinor() <= 0) {
       return Optional.of(Rejection.of(ErrorCode.INVALID_AMOUNT, "amount must be positive"));

@@ -7,9 +7,9 @@ import java.util.Optional;
  * Decides whether a withdrawal that the balance covers may go ahead.
  *
  * <p>This is the seam where the margin check (equity after the withdrawal must stay at or above
- * initial margin, and breaker states that freeze withdrawals) plugs in once accounts hold
- * positions (issue 4). Until then accounts hold collateral only, so the balance check in {@link
- * Account} is the whole rule and {@link #BALANCE_ONLY} allows everything else.
+ * initial margin, and breaker states that freeze withdrawals) plugs in once accounts hold positions
+ * (issue 4). Until then accounts hold collateral only, so the balance check in {@link Account} is
+ * the whole rule and {@link #BALANCE_ONLY} allows everything else.
  */
 @FunctionalInterface
 public interface WithdrawalPolicy {

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The ledger assets this deployment accepts, with their scales, read from {@code clearhouse.assets}. */
+/**
+ * The ledger assets this deployment accepts, with their scales, read from {@code
+ * clearhouse.assets}.
+ */
 public final class AssetCatalog {
   private final Map<String, Asset> bySymbol;
 

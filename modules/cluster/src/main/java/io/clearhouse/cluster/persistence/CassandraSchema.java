@@ -209,6 +209,9 @@ public final class CassandraSchema {
             // No schema metadata in this short-lived session: refreshing it after every DDL
             // statement (debounced by a second) made the step several times slower.
             .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
+            // Nothing runs after close: skip Netty's 2 s quiet period.
+            .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
             .build();
     long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
     while (true) {

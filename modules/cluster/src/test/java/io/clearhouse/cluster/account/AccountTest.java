@@ -45,7 +45,8 @@ class AccountTest {
     return new AccountSettings(window, snapshotEvery, 2, Duration.ofSeconds(3));
   }
 
-  private static CommandResultWithReply<Account.Command, Account.Event, Account.State, Account.Reply>
+  private static CommandResultWithReply<
+          Account.Command, Account.Event, Account.State, Account.Reply>
       deposit(
           EventSourcedBehaviorTestKit<Account.Command, Account.Event, Account.State> kit,
           String requestId,
@@ -54,7 +55,8 @@ class AccountTest {
     return kit.runCommand(replyTo -> new Account.Deposit(requestId, asset, amountMinor, replyTo));
   }
 
-  private static CommandResultWithReply<Account.Command, Account.Event, Account.State, Account.Reply>
+  private static CommandResultWithReply<
+          Account.Command, Account.Event, Account.State, Account.Reply>
       withdraw(
           EventSourcedBehaviorTestKit<Account.Command, Account.Event, Account.State> kit,
           String requestId,
@@ -93,8 +95,8 @@ class AccountTest {
       // when
       var result = withdraw(kit, "r3", "BTC", 25_000_000);
       // then
-      assertThat(result.state().balancesMinor()).containsExactlyInAnyOrderEntriesOf(
-          Map.of("BTC", 75_000_000L, "USD", 7L));
+      assertThat(result.state().balancesMinor())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("BTC", 75_000_000L, "USD", 7L));
     }
 
     @Test

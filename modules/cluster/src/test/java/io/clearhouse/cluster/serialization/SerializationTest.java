@@ -19,10 +19,13 @@ import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** Every message of the cluster module survives CBOR, and nothing falls back to Java serialization. */
+/**
+ * Every message of the cluster module survives CBOR, and nothing falls back to Java serialization.
+ */
 class SerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
-  private static final SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+  private static final SerializationTestKit serialization =
+      new SerializationTestKit(testKit.system());
 
   @AfterAll
   static void shutdown() {
@@ -48,7 +51,9 @@ class SerializationTest {
             new Account.Withdrawn("r2", "USD", 2, 5, 3, 1_700_000_000_001L),
             new Account.State(new TreeMap<>(Map.of("USD", 3L)), window));
     for (Object message : messages) {
-      assertThat(serializerOf(message)).as(message.getClass().getName()).isInstanceOf(JacksonCborSerializer.class);
+      assertThat(serializerOf(message))
+          .as(message.getClass().getName())
+          .isInstanceOf(JacksonCborSerializer.class);
       assertThat(serialization.verifySerialization(message, true)).isEqualTo(message);
     }
   }

@@ -56,7 +56,8 @@ public enum ErrorCode {
   WATERFALL_INVALID_CLAIM(5001, "default claim is malformed or out of range"),
   WATERFALL_DUPLICATE_PARTICIPANT(5002, "a vault or winner appears twice in one claim"),
   ADL_INVALID_REQUEST(5101, "auto-deleveraging request is malformed or out of range"),
-  ADL_INVALID_BANKRUPTCY_PRICE(5102, "bankruptcy price must be worse than mark for the bankrupt side"),
+  ADL_INVALID_BANKRUPTCY_PRICE(
+      5102, "bankruptcy price must be worse than mark for the bankrupt side"),
   ADL_OVERFLOW(5103, "auto-deleveraging amounts do not fit the ledger"),
 
   // 6xxx: circuit breakers.

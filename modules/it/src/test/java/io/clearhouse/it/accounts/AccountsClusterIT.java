@@ -32,10 +32,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Accounts on 3 real node JVMs and a real Cassandra: deposits and withdrawals for many accounts
  * through every node's HTTP, one node killed with SIGKILL mid-load, then a full cluster restart.
  *
- * <p>Checks: every acknowledged request is applied exactly once (balances through every
- * surviving node, and the journal holds exactly one event per acknowledged request); retries are
- * answered from the request window; after the restart every balance is identical; per asset the
- * sum of balances equals acknowledged deposits minus acknowledged withdrawals.
+ * <p>Checks: every acknowledged request is applied exactly once (balances through every surviving
+ * node, and the journal holds exactly one event per acknowledged request); retries are answered
+ * from the request window; after the restart every balance is identical; per asset the sum of
+ * balances equals acknowledged deposits minus acknowledged withdrawals.
  */
 @ExtendWith(CassandraExtension.class)
 class AccountsClusterIT {
@@ -60,7 +60,13 @@ class AccountsClusterIT {
 
     String body() {
       String amount = BigDecimal.valueOf(amountMinor, SCALES.get(asset)).toPlainString();
-      return "{\"requestId\":\"" + requestId() + "\",\"asset\":\"" + asset + "\",\"amount\":\"" + amount + "\"}";
+      return "{\"requestId\":\""
+          + requestId()
+          + "\",\"asset\":\""
+          + asset
+          + "\",\"amount\":\""
+          + amount
+          + "\"}";
     }
   }
 
@@ -74,7 +80,9 @@ class AccountsClusterIT {
 
     void applied(Op op) {
       long signed = op.deposit() ? op.amountMinor() : -op.amountMinor();
-      balanceByAccountAsset.computeIfAbsent(op.account() + "|" + op.asset(), k -> new AtomicLong()).addAndGet(signed);
+      balanceByAccountAsset
+          .computeIfAbsent(op.account() + "|" + op.asset(), k -> new AtomicLong())
+          .addAndGet(signed);
       netByAsset.computeIfAbsent(op.asset(), k -> new AtomicLong()).addAndGet(signed);
       eventsByAccount.computeIfAbsent(op.account(), k -> new AtomicInteger()).incrementAndGet();
       applied.add(op);
@@ -92,7 +100,8 @@ class AccountsClusterIT {
     Path work = Path.of("target", "it-accounts-" + ProcessHandle.current().pid());
     long startedNs = System.nanoTime();
     try (NodeCluster cluster = NodeCluster.start(work, cassandra, 3)) {
-      System.out.printf("cluster of 3 ready in %d ms%n", (System.nanoTime() - startedNs) / 1_000_000);
+      System.out.printf(
+          "cluster of 3 ready in %d ms%n", (System.nanoTime() - startedNs) / 1_000_000);
       ApiClient client = new ApiClient(cluster::liveBaseUrls);
       Acknowledged acked = runLoadKillingANode(cluster, client, operations(42));
       reportMemory(cluster, cassandra);
@@ -114,7 +123,8 @@ class AccountsClusterIT {
       Map<String, Long> totals = assertBalances(client, cluster.liveBaseUrls().get(0), acked);
       for (String asset : ASSETS) {
         AtomicLong net = acked.netByAsset.get(asset);
-        assertThat(totals.getOrDefault(asset, 0L)).as("sum of %s balances", asset)
+        assertThat(totals.getOrDefault(asset, 0L))
+            .as("sum of %s balances", asset)
             .isEqualTo(net == null ? 0 : net.get());
       }
     }
@@ -134,19 +144,21 @@ class AccountsClusterIT {
     return ops;
   }
 
-  private static Acknowledged runLoadKillingANode(NodeCluster cluster, ApiClient client, List<Op> ops)
-      throws Exception {
+  private static Acknowledged runLoadKillingANode(
+      NodeCluster cluster, ApiClient client, List<Op> ops) throws Exception {
     Acknowledged acked = new Acknowledged();
     AtomicInteger done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(CLIENT_THREADS);
     List<Future<?>> futures = new ArrayList<>();
     long loadStartNs = System.nanoTime();
     for (Op op : ops) {
-      futures.add(pool.submit(() -> {
-        execute(client, op, acked);
-        done.incrementAndGet();
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                execute(client, op, acked);
+                done.incrementAndGet();
+                return null;
+              }));
     }
     // Kill node 3 with SIGKILL once about a third of the load is acknowledged.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -154,13 +166,15 @@ class AccountsClusterIT {
       Thread.sleep(20);
     }
     cluster.kill(2);
-    System.out.printf("killed node-3 (kill -9) after %d of %d operations%n", done.get(), OPERATIONS);
+    System.out.printf(
+        "killed node-3 (kill -9) after %d of %d operations%n", done.get(), OPERATIONS);
     for (Future<?> f : futures) {
       f.get(5, TimeUnit.MINUTES);
     }
     pool.shutdown();
     long ms = (System.nanoTime() - loadStartNs) / 1_000_000;
-    System.out.printf("load: %d operations (%d applied, %d rejected) in %d ms%n",
+    System.out.printf(
+        "load: %d operations (%d applied, %d rejected) in %d ms%n",
         OPERATIONS, acked.applied.size(), acked.rejected.get(), ms);
     assertThat(acked.applied.size() + acked.rejected.get()).isEqualTo(OPERATIONS);
     return acked;
@@ -171,7 +185,8 @@ class AccountsClusterIT {
     if (answer.status() == 201 || answer.status() == 200) {
       assertThat(answer.body().get("requestId").asText()).isEqualTo(op.requestId());
       acked.applied(op);
-    } else if (answer.status() == 422 && !op.deposit()
+    } else if (answer.status() == 422
+        && !op.deposit()
         && answer.body().get("name").asText().equals("INSUFFICIENT_BALANCE")) {
       acked.rejected.incrementAndGet();
     } else {
@@ -191,7 +206,9 @@ class AccountsClusterIT {
       JsonNode balances = answer.body().get("balances");
       for (String asset : ASSETS) {
         long actual = balances.has(asset) ? balances.get(asset).get("minor").asLong() : 0;
-        assertThat(actual).as("%s %s via %s", account, asset, base).isEqualTo(acked.expected(account, asset));
+        assertThat(actual)
+            .as("%s %s via %s", account, asset, base)
+            .isEqualTo(acked.expected(account, asset));
         totals.merge(asset, actual, Long::sum);
       }
     }
@@ -199,22 +216,30 @@ class AccountsClusterIT {
   }
 
   private static void assertJournal(CassandraProcess cassandra, Acknowledged acked) {
-    try (CqlSession session = CqlSession.builder()
-        .addContactPoint(cassandra.contactPoint())
-        .withLocalDatacenter(cassandra.datacenter())
-        .build()) {
+    try (CqlSession session =
+        CqlSession.builder()
+            .addContactPoint(cassandra.contactPoint())
+            .withLocalDatacenter(cassandra.datacenter())
+            .build()) {
       for (int a = 0; a < ACCOUNTS; a++) {
         String account = "load-" + a;
-        long events = session.execute(
-            "SELECT count(*) FROM clearhouse_journal.messages WHERE persistence_id = ? AND partition_nr = 0",
-            "Account|" + account).one().getLong(0);
+        long events =
+            session
+                .execute(
+                    "SELECT count(*) FROM clearhouse_journal.messages WHERE persistence_id = ? AND partition_nr = 0",
+                    "Account|" + account)
+                .one()
+                .getLong(0);
         AtomicInteger expected = acked.eventsByAccount.get(account);
-        assertThat(events).as("events of %s", account).isEqualTo(expected == null ? 0 : expected.get());
+        assertThat(events)
+            .as("events of %s", account)
+            .isEqualTo(expected == null ? 0 : expected.get());
       }
     }
   }
 
-  private static void assertRetriesAreReplayed(ApiClient client, Acknowledged acked) throws Exception {
+  private static void assertRetriesAreReplayed(ApiClient client, Acknowledged acked)
+      throws Exception {
     List<Op> sample = new ArrayList<>(acked.applied.subList(0, Math.min(60, acked.applied.size())));
     Set<Integer> seen = new java.util.HashSet<>();
     for (Op op : sample) {

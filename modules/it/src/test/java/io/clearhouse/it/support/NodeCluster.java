@@ -33,7 +33,8 @@ public final class NodeCluster implements AutoCloseable {
   private int restarts;
 
   private NodeCluster(Path workDir, CassandraProcess cassandra, int size) throws IOException {
-    this.root = Path.of(System.getProperty("clearhouse.root", "../..")).toAbsolutePath().normalize();
+    this.root =
+        Path.of(System.getProperty("clearhouse.root", "../..")).toAbsolutePath().normalize();
     this.workDir = workDir;
     this.cassandra = cassandra;
     this.remotePorts = freePorts(size);
@@ -53,8 +54,12 @@ public final class NodeCluster implements AutoCloseable {
 
   private Path writeConfig() throws IOException {
     String conf =
-        "include file(\"" + root.resolve("conf/application.conf") + "\")\n"
-            + "include file(\"" + root.resolve("conf/local/dev-api-keys.conf") + "\")\n"
+        "include file(\""
+            + root.resolve("conf/application.conf")
+            + "\")\n"
+            + "include file(\""
+            + root.resolve("conf/local/dev-api-keys.conf")
+            + "\")\n"
             + "# Failover in seconds, for a test that kills nodes.\n"
             + "pekko.cluster.split-brain-resolver.stable-after = 4s\n"
             + "clearhouse.account.ask-timeout = 3s\n";
@@ -110,12 +115,18 @@ public final class NodeCluster implements AutoCloseable {
     String seeds = "127.0.0.1:" + remotePorts[0] + ",127.0.0.1:" + remotePorts[1 % nodes.length];
     Map<String, String> env =
         Map.of(
-            "CLEARHOUSE_HOST", "127.0.0.1",
-            "CLEARHOUSE_REMOTE_PORT", Integer.toString(remotePorts[i]),
-            "CLEARHOUSE_HTTP_PORT", Integer.toString(httpPorts[i]),
-            "CLEARHOUSE_SEED_NODES", seeds,
-            "CASSANDRA_CONTACT_POINTS", cassandra.host() + ":" + cassandra.nativePort(),
-            "CASSANDRA_DATACENTER", cassandra.datacenter());
+            "CLEARHOUSE_HOST",
+            "127.0.0.1",
+            "CLEARHOUSE_REMOTE_PORT",
+            Integer.toString(remotePorts[i]),
+            "CLEARHOUSE_HTTP_PORT",
+            Integer.toString(httpPorts[i]),
+            "CLEARHOUSE_SEED_NODES",
+            seeds,
+            "CASSANDRA_CONTACT_POINTS",
+            cassandra.host() + ":" + cassandra.nativePort(),
+            "CASSANDRA_DATACENTER",
+            cassandra.datacenter());
     NodeProcess.Spec spec =
         new NodeProcess.Spec(
             "node-" + (i + 1),

@@ -28,7 +28,8 @@ public final class LocalCluster {
   public static void main(String[] args) throws Exception {
     Path root = Path.of("").toAbsolutePath();
     if (!Files.isDirectory(root.resolve("conf")) || !Files.isDirectory(root.resolve("deploy"))) {
-      System.err.println("run from the repository root (conf/ and deploy/ not found in " + root + ")");
+      System.err.println(
+          "run from the repository root (conf/ and deploy/ not found in " + root + ")");
       System.exit(2);
     }
     // Before any logger exists: the launcher logs like a node (INFO, driver at WARN), not DEBUG.
@@ -59,7 +60,12 @@ public final class LocalCluster {
   }
 
   private static CassandraProcess startCassandra(Path data) throws IOException {
-    say("starting Cassandra 5.0.9 on 127.0.0.1:" + CASSANDRA_NATIVE_PORT + " (data in " + data + ")");
+    say(
+        "starting Cassandra 5.0.9 on 127.0.0.1:"
+            + CASSANDRA_NATIVE_PORT
+            + " (data in "
+            + data
+            + ")");
     CassandraProcess cassandra =
         CassandraProcess.builder()
             .dataDir(data.resolve("cassandra"))

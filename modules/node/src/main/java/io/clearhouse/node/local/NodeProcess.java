@@ -69,7 +69,9 @@ public final class NodeProcess implements AutoCloseable {
   public static NodeProcess start(Spec spec, int httpPort) throws IOException {
     if (!Files.isRegularFile(spec.distJar())) {
       throw new IOException(
-          "node distribution missing: " + spec.distJar() + " (build with: mvn -DskipTests package)");
+          "node distribution missing: "
+              + spec.distJar()
+              + " (build with: mvn -DskipTests package)");
     }
     Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
     List<String> command = new ArrayList<>();
