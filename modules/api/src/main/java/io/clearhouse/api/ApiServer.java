@@ -1,14 +1,11 @@
 package io.clearhouse.api;
 
-import io.clearhouse.api.account.AccountRoutes;
-import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.health.HealthRoutes;
-import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.error.Rejection.RejectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,16 +30,19 @@ public final class ApiServer extends AllDirectives {
 
   private final Route routes;
 
-  public ApiServer(
-      ApiKeys apiKeys,
-      ApiSettings settings,
-      AccountSharding accounts,
-      AssetCatalog assets,
-      BooleanSupplier ready) {
-    AccountRoutes accountRoutes = new AccountRoutes(apiKeys, settings, accounts, assets);
+  /**
+   * @param groups the resource route groups mounted under {@code /v1}
+   * @param ready whether this node can serve (for {@code /health/ready})
+   */
+  public ApiServer(List<RouteGroup> groups, BooleanSupplier ready) {
     HealthRoutes healthRoutes = new HealthRoutes(ready);
-    Route all = concat(healthRoutes.route(), pathPrefix("v1", () -> accountRoutes.route()));
+    Route[] v1 = groups.stream().map(RouteGroup::route).toArray(Route[]::new);
+    Route all = concat(healthRoutes.route(), pathPrefix("v1", () -> concat(v1[0], tail(v1))));
     this.routes = handleRejections(rejections(), () -> handleExceptions(exceptions(), () -> all));
+  }
+
+  private static Route[] tail(Route[] routes) {
+    return java.util.Arrays.copyOfRange(routes, 1, routes.length);
   }
 
   public Route routes() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
@@ -18,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -86,10 +88,12 @@ class AccountApiTest {
             WithdrawalPolicy.BALANCE_ONLY);
     ApiServer server =
         new ApiServer(
-            ApiKeys.fromConfig(clearhouse.getConfig("api")),
-            ApiSettings.fromConfig(clearhouse),
-            accounts,
-            assets,
+            List.of(
+                new AccountRoutes(
+                    ApiKeys.fromConfig(clearhouse.getConfig("api")),
+                    ApiSettings.fromConfig(clearhouse),
+                    accounts,
+                    assets)),
             () -> true);
     server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
     baseUrl = "http://127.0.0.1:" + port;

@@ -3,6 +3,8 @@ package io.clearhouse.node;
 import com.typesafe.config.Config;
 import io.clearhouse.api.ApiServer;
 import io.clearhouse.api.ApiSettings;
+import io.clearhouse.api.RouteGroup;
+import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
@@ -10,6 +12,8 @@ import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -55,13 +59,12 @@ public final class NodeMain {
                   AccountSettings.fromConfig(clearhouse),
                   WithdrawalPolicy.BALANCE_ONLY);
           Cluster cluster = Cluster.get(system);
+          ApiKeys apiKeys = ApiKeys.fromConfig(clearhouse.getConfig("api"));
+          ApiSettings apiSettings = ApiSettings.fromConfig(clearhouse);
+          List<RouteGroup> routeGroups = new ArrayList<>();
+          routeGroups.add(new AccountRoutes(apiKeys, apiSettings, accounts, assets));
           ApiServer api =
-              new ApiServer(
-                  ApiKeys.fromConfig(clearhouse.getConfig("api")),
-                  ApiSettings.fromConfig(clearhouse),
-                  accounts,
-                  assets,
-                  () -> cluster.selfMember().status() == MemberStatus.up());
+              new ApiServer(routeGroups, () -> cluster.selfMember().status() == MemberStatus.up());
           String host = clearhouse.getString("http.host");
           int port = clearhouse.getInt("http.port");
           api.bind(system, host, port)

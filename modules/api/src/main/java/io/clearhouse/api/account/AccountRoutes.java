@@ -2,6 +2,7 @@ package io.clearhouse.api.account;
 
 import io.clearhouse.api.ApiDirectives;
 import io.clearhouse.api.ApiSettings;
+import io.clearhouse.api.RouteGroup;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.auth.Principal;
 import io.clearhouse.cluster.account.Account;
@@ -27,7 +28,7 @@ import scala.util.Try;
  * <p>Amounts travel as decimal strings in whole units of the asset ("1500.25"), never as floats;
  * the response gives both the decimal and the exact minor units.
  */
-public final class AccountRoutes extends ApiDirectives {
+public final class AccountRoutes extends ApiDirectives implements RouteGroup {
   private final AccountSharding accounts;
   private final AssetCatalog assets;
 
@@ -59,6 +60,7 @@ public final class AccountRoutes extends ApiDirectives {
   /** An account's balances by asset. */
   public record AccountView(String accountId, Map<String, BalanceView> balances) {}
 
+  @Override
   public Route route() {
     return pathPrefix(
         "accounts",

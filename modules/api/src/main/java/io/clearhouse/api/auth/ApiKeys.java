@@ -30,7 +30,10 @@ public final class ApiKeys {
     this.byHashHex = Map.copyOf(byHashHex);
   }
 
-  /** Reads {@code keys = [{ name, sha256, role, accounts = [...] }]}. */
+  /**
+   * Reads {@code keys = [{ name, sha256, role, accounts | venues | lps = [...] }]}: a trader key
+   * lists its accounts, a venue key its venues, an LP key its LP ids.
+   */
   public static ApiKeys fromConfig(Config api) {
     Map<String, Principal> byHash = new HashMap<>();
     for (Config key : api.getConfigList("keys")) {
@@ -39,13 +42,24 @@ public final class ApiKeys {
         throw new IllegalArgumentException("api key " + key.getString("name") + ": bad sha256");
       }
       Role role = Role.valueOf(key.getString("role").toUpperCase(Locale.ROOT));
-      List<String> accounts = key.hasPath("accounts") ? key.getStringList("accounts") : List.of();
-      Principal previous = byHash.put(hash, new Principal(key.getString("name"), role, accounts));
+      Principal previous =
+          byHash.put(hash, new Principal(key.getString("name"), role, boundIds(key, role)));
       if (previous != null) {
         throw new IllegalArgumentException("two api keys share one hash: " + previous.name());
       }
     }
     return new ApiKeys(byHash);
+  }
+
+  private static List<String> boundIds(Config key, Role role) {
+    String path =
+        switch (role) {
+          case TRADER -> "accounts";
+          case VENUE -> "venues";
+          case LP -> "lps";
+          case OPERATOR -> "";
+        };
+    return !path.isEmpty() && key.hasPath(path) ? key.getStringList(path) : List.of();
   }
 
   /** Resolves an {@code Authorization} header value ("Bearer <token>") to its principal. */

@@ -1,14 +1,20 @@
 package io.clearhouse.api.auth;
 
 /**
- * What an API key may do. Later issues add venue, LP and oracle roles.
+ * What an API key may do. Each key has one role; trader, venue and LP keys are bound to the ids
+ * they act for (see {@link Principal}).
  *
  * <ul>
  *   <li>{@code TRADER}: read, deposit to and withdraw from the accounts its key is bound to.
- *   <li>{@code OPERATOR}: read every account; it moves no trader's money.
+ *   <li>{@code OPERATOR}: read everything; operational commands (vault commitments, later
+ *       governance); it moves no trader's or LP's money.
+ *   <li>{@code VENUE}: post trade batches to the feeds of the venues its key is bound to.
+ *   <li>{@code LP}: deposit to and withdraw from vaults as the LP ids its key is bound to.
  * </ul>
  */
 public enum Role {
   TRADER,
-  OPERATOR
+  OPERATOR,
+  VENUE,
+  LP
 }
