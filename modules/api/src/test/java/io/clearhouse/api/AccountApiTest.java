@@ -12,6 +12,7 @@ import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.domain.error.ErrorCode;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -84,6 +85,7 @@ class AccountApiTest {
         AccountSharding.init(
             testKit.system(),
             assets,
+            InstrumentCatalog.fromConfig(clearhouse),
             AccountSettings.fromConfig(clearhouse),
             WithdrawalPolicy.BALANCE_ONLY);
     ApiServer server =

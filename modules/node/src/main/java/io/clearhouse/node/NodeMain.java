@@ -6,10 +6,18 @@ import io.clearhouse.api.ApiSettings;
 import io.clearhouse.api.RouteGroup;
 import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
+import io.clearhouse.api.feed.FeedRoutes;
+import io.clearhouse.api.vault.VaultRoutes;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.feed.FeedSettings;
+import io.clearhouse.cluster.feed.FeedSharding;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.vault.VaultSettings;
+import io.clearhouse.cluster.vault.VaultSharding;
+import io.clearhouse.domain.params.RiskParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -52,10 +60,12 @@ public final class NodeMain {
           ActorSystem<Void> system = context.getSystem();
           Config clearhouse = config.getConfig("clearhouse");
           AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
+          InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
           AccountSharding accounts =
               AccountSharding.init(
                   system,
                   assets,
+                  instruments,
                   AccountSettings.fromConfig(clearhouse),
                   WithdrawalPolicy.BALANCE_ONLY);
           Cluster cluster = Cluster.get(system);
@@ -63,6 +73,16 @@ public final class NodeMain {
           ApiSettings apiSettings = ApiSettings.fromConfig(clearhouse);
           List<RouteGroup> routeGroups = new ArrayList<>();
           routeGroups.add(new AccountRoutes(apiKeys, apiSettings, accounts, assets));
+          VaultSharding vaults = VaultSharding.init(system, VaultSettings.fromConfig(clearhouse));
+          routeGroups.add(new VaultRoutes(apiKeys, apiSettings, vaults, assets));
+          FeedSharding feeds =
+              FeedSharding.init(
+                  system,
+                  accounts,
+                  instruments,
+                  RiskParameters.defaults().fees(),
+                  FeedSettings.fromConfig(clearhouse));
+          routeGroups.add(new FeedRoutes(apiKeys, apiSettings, feeds));
           ApiServer api =
               new ApiServer(routeGroups, () -> cluster.selfMember().status() == MemberStatus.up());
           String host = clearhouse.getString("http.host");

@@ -57,8 +57,18 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
   /** One asset's balance, as a decimal and in minor units. */
   public record BalanceView(String amount, long minor) {}
 
-  /** An account's balances by asset. */
-  public record AccountView(String accountId, Map<String, BalanceView> balances) {}
+  /**
+   * One position: signed lots, the exact cost basis of the open lots and the PnL realized so far,
+   * both in USD minor units.
+   */
+  public record PositionView(long lots, long costMinor, long realizedPnlMinor) {}
+
+  /** An account's balances by asset, positions by instrument and booked feed batches. */
+  public record AccountView(
+      String accountId,
+      Map<String, BalanceView> balances,
+      Map<String, PositionView> positions,
+      Map<String, Long> feedWatermarks) {}
 
   @Override
   public Route route() {
@@ -172,7 +182,14 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
         .forEach(
             (symbol, minor) ->
                 balances.put(symbol, new BalanceView(assets.require(symbol).format(minor), minor)));
-    return new AccountView(summary.accountId(), balances);
+    Map<String, PositionView> positions = new TreeMap<>();
+    summary
+        .positions()
+        .forEach(
+            (instrument, p) ->
+                positions.put(
+                    instrument, new PositionView(p.lots(), p.costMinor(), p.realizedMinor())));
+    return new AccountView(summary.accountId(), balances, positions, summary.feedWatermarks());
   }
 
   private Route complete(org.apache.pekko.http.javadsl.model.StatusCode status, Object body) {

@@ -1,13 +1,16 @@
 package io.clearhouse.cluster.account;
 
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.position.PositionState;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,8 +43,12 @@ public final class Account
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Account");
 
+  /** The asset trades settle in: premiums, realized PnL and fees move this balance. */
+  public static final String SETTLEMENT_ASSET = "USD";
+
   private final String accountId;
   private final AssetCatalog assets;
+  private final InstrumentCatalog instruments;
   private final AccountSettings settings;
   private final WithdrawalPolicy withdrawalPolicy;
 
@@ -49,6 +56,7 @@ public final class Account
       PersistenceId persistenceId,
       String accountId,
       AssetCatalog assets,
+      InstrumentCatalog instruments,
       AccountSettings settings,
       WithdrawalPolicy withdrawalPolicy) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
@@ -58,6 +66,7 @@ public final class Account
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.accountId = accountId;
     this.assets = assets;
+    this.instruments = instruments;
     this.settings = settings;
     this.withdrawalPolicy = withdrawalPolicy;
   }
@@ -66,6 +75,7 @@ public final class Account
   public static Account create(
       String accountId,
       AssetCatalog assets,
+      InstrumentCatalog instruments,
       AccountSettings settings,
       WithdrawalPolicy withdrawalPolicy) {
     Ids.requireEntityId("accountId", accountId);
@@ -73,6 +83,7 @@ public final class Account
         PersistenceId.of(TYPE_KEY.name(), accountId),
         accountId,
         assets,
+        instruments,
         settings,
         withdrawalPolicy);
   }
@@ -80,7 +91,7 @@ public final class Account
   // ---------------------------------------------------------------- protocol
 
   /** Commands an account accepts. */
-  public sealed interface Command extends CborSerializable permits Mutation, Get {}
+  public sealed interface Command extends CborSerializable permits Mutation, Get, ApplyLegs {}
 
   /** Mutating commands: they carry the client's request id and what to do. */
   public sealed interface Mutation extends Command permits Deposit, Withdraw {
@@ -120,6 +131,63 @@ public final class Account
     }
   }
 
+  /**
+   * One leg of a cleared trade for this account, as the trade feed computed it.
+   *
+   * @param qtyLots signed lots (bought positive)
+   * @param notionalMinor exact USD notional of the leg, same sign as the lots
+   * @param feeMinor the fee this leg pays, USD minor units
+   */
+  public record Leg(
+      String tradeId,
+      String instrumentId,
+      long qtyLots,
+      long priceMinor,
+      long notionalMinor,
+      long feeMinor)
+      implements CborSerializable {}
+
+  /**
+   * All of this account's legs in batch {@code batchSeq} of feed {@code feedId}. The feed sends an
+   * account's batches in order and names the previous one ({@code previousBatchSeq}, 0 for the
+   * first), so the account can tell a duplicate (at or below its watermark for the feed: acked,
+   * nothing persisted) from a gap (refused, the feed re-sends in order).
+   */
+  public record ApplyLegs(
+      String feedId,
+      long batchSeq,
+      long previousBatchSeq,
+      List<Leg> legs,
+      ActorRef<LegsReply> replyTo)
+      implements Command {
+    public ApplyLegs {
+      Objects.requireNonNull(feedId, "feedId");
+      legs = List.copyOf(legs);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Replies to {@link ApplyLegs}. */
+  public sealed interface LegsReply extends CborSerializable permits LegsAck, LegsRefused {
+    String accountId();
+
+    long batchSeq();
+  }
+
+  /** The legs are booked (now, or earlier if {@code duplicate}). */
+  public record LegsAck(String accountId, String feedId, long batchSeq, boolean duplicate)
+      implements LegsReply {}
+
+  /** The legs were not booked: a gap in the feed's sequence, or legs that do not apply. */
+  public record LegsRefused(
+      String accountId,
+      String feedId,
+      long batchSeq,
+      long watermark,
+      ErrorCode code,
+      String message)
+      implements LegsReply {}
+
   /** Which way a mutation moves money. */
   public enum Kind {
     DEPOSIT,
@@ -156,14 +224,24 @@ public final class Account
     }
   }
 
-  /** The account's balances in minor units, by asset (assets never touched are absent). */
-  public record Summary(String accountId, Map<String, Long> balancesMinor)
+  /**
+   * The account's balances in minor units by asset (assets never touched are absent), its positions
+   * by instrument (flat ones are absent) and how far it has booked each trade feed.
+   */
+  public record Summary(
+      String accountId,
+      Map<String, Long> balancesMinor,
+      Map<String, PositionState> positions,
+      Map<String, Long> feedWatermarks)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------- events and state
 
-  /** Events: each carries the balance before and after, so the journal reads as a ledger. */
-  public sealed interface Event extends CborSerializable permits Deposited, Withdrawn {
+  /** Events: each carries the values before and after, so the journal reads as a ledger. */
+  public sealed interface Event extends CborSerializable permits CollateralEvent, LegsApplied {}
+
+  /** Collateral moved in or out. */
+  public sealed interface CollateralEvent extends Event permits Deposited, Withdrawn {
     String requestId();
 
     String asset();
@@ -183,7 +261,7 @@ public final class Account
       long balanceBeforeMinor,
       long balanceAfterMinor,
       long atMs)
-      implements Event {}
+      implements CollateralEvent {}
 
   /** Collateral was debited. */
   public record Withdrawn(
@@ -192,6 +270,26 @@ public final class Account
       long amountMinor,
       long balanceBeforeMinor,
       long balanceAfterMinor,
+      long atMs)
+      implements CollateralEvent {}
+
+  /**
+   * One leg as booked: the position before and after, the cash it moved and the PnL it realized.
+   */
+  public record LegEffect(
+      Leg leg, PositionState before, PositionState after, long cashDeltaMinor, long realizedMinor)
+      implements CborSerializable {}
+
+  /**
+   * A feed's batch was booked: every leg of this account in it, in one event, with the settlement
+   * cash before and after.
+   */
+  public record LegsApplied(
+      String feedId,
+      long batchSeq,
+      List<LegEffect> effects,
+      long cashBeforeMinor,
+      long cashAfterMinor,
       long atMs)
       implements Event {}
 
@@ -208,33 +306,73 @@ public final class Account
    * (oldest first); they are never modified after construction.
    */
   public record State(
-      TreeMap<String, Long> balancesMinor, LinkedHashMap<String, Processed> recentRequests)
+      TreeMap<String, Long> balancesMinor,
+      LinkedHashMap<String, Processed> recentRequests,
+      TreeMap<String, PositionState> positions,
+      TreeMap<String, Long> feedWatermarks)
       implements CborSerializable {
 
     public static State empty() {
-      return new State(new TreeMap<>(), new LinkedHashMap<>());
+      return new State(new TreeMap<>(), new LinkedHashMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     public long balanceMinor(String asset) {
       return balancesMinor.getOrDefault(asset, 0L);
     }
 
-    State apply(Event event, int dedupWindowRequests) {
+    public PositionState position(String instrumentId) {
+      return positions.getOrDefault(instrumentId, PositionState.FLAT);
+    }
+
+    /** The last batch of {@code feedId} this account booked, 0 if none. */
+    public long watermark(String feedId) {
+      return feedWatermarks.getOrDefault(feedId, 0L);
+    }
+
+    State apply(CollateralEvent event, int dedupWindowRequests) {
       long before = balanceMinor(event.asset());
-      // Always-on invariant: the journal must chain balances exactly, or money was lost.
-      if (before != event.balanceBeforeMinor() || event.balanceAfterMinor() < 0) {
+      // Always-on invariant: the journal must chain balances exactly, or money was lost. Trading
+      // losses may leave the settlement balance negative; a withdrawal never does.
+      boolean withdrawal = event instanceof Withdrawn;
+      if (before != event.balanceBeforeMinor() || (withdrawal && event.balanceAfterMinor() < 0)) {
         throw new IllegalStateException(
             "ledger chain broken at " + event + ": balance was " + before);
       }
       TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
       balances.put(event.asset(), event.balanceAfterMinor());
-      Kind kind = event instanceof Deposited ? Kind.DEPOSIT : Kind.WITHDRAWAL;
+      Kind kind = withdrawal ? Kind.WITHDRAWAL : Kind.DEPOSIT;
       LinkedHashMap<String, Processed> window = new LinkedHashMap<>(recentRequests);
       window.put(
           event.requestId(),
           new Processed(kind, event.asset(), event.amountMinor(), event.balanceAfterMinor()));
       evictOldest(window, dedupWindowRequests);
-      return new State(balances, window);
+      return new State(balances, window, positions, feedWatermarks);
+    }
+
+    State apply(LegsApplied event) {
+      long cashBefore = balanceMinor(SETTLEMENT_ASSET);
+      if (cashBefore != event.cashBeforeMinor() || event.batchSeq() <= watermark(event.feedId())) {
+        throw new IllegalStateException("legs out of chain at " + event + " in " + this);
+      }
+      TreeMap<String, PositionState> nextPositions = new TreeMap<>(positions);
+      long cash = cashBefore;
+      for (LegEffect effect : event.effects()) {
+        String instrument = effect.leg().instrumentId();
+        if (!nextPositions.getOrDefault(instrument, PositionState.FLAT).equals(effect.before())) {
+          throw new IllegalStateException("position chain broken at " + effect);
+        }
+        nextPositions.put(instrument, effect.after());
+        cash = Math.addExact(cash, effect.cashDeltaMinor());
+      }
+      if (cash != event.cashAfterMinor()) {
+        throw new IllegalStateException("cash chain broken at " + event);
+      }
+      nextPositions.values().removeIf(PositionState::isFlat);
+      TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
+      balances.put(SETTLEMENT_ASSET, cash);
+      TreeMap<String, Long> watermarks = new TreeMap<>(feedWatermarks);
+      watermarks.put(event.feedId(), event.batchSeq());
+      return new State(balances, recentRequests, nextPositions, watermarks);
     }
 
     private static void evictOldest(LinkedHashMap<String, Processed> window, int sizeMax) {
@@ -266,6 +404,7 @@ public final class Account
         .onCommand(Deposit.class, this::onMutation)
         .onCommand(Withdraw.class, this::onMutation)
         .onCommand(Get.class, this::onGet)
+        .onCommand(ApplyLegs.class, this::onApplyLegs)
         .build();
   }
 
@@ -274,7 +413,10 @@ public final class Account
     int window = settings.dedupWindowRequests();
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event, window));
+        .onEvent(Deposited.class, (state, event) -> state.apply(event, window))
+        .onEvent(Withdrawn.class, (state, event) -> state.apply(event, window))
+        .onEvent(LegsApplied.class, State::apply)
+        .build();
   }
 
   private ReplyEffect<Event, State> onGet(State state, Get get) {
@@ -282,7 +424,30 @@ public final class Account
   }
 
   private Summary summary(State state) {
-    return new Summary(accountId, new TreeMap<>(state.balancesMinor()));
+    return new Summary(
+        accountId,
+        new TreeMap<>(state.balancesMinor()),
+        new TreeMap<>(state.positions()),
+        new TreeMap<>(state.feedWatermarks()));
+  }
+
+  private ReplyEffect<Event, State> onApplyLegs(State state, ApplyLegs command) {
+    LegsReply refusal = AccountLegs.check(accountId, state, command, instruments);
+    if (refusal != null) {
+      return Effect().reply(command.replyTo(), refusal);
+    }
+    if (command.batchSeq() <= state.watermark(command.feedId())) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new LegsAck(accountId, command.feedId(), command.batchSeq(), true));
+    }
+    LegsApplied event = AccountLegs.decide(state, command, instruments, System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenReply(
+            command.replyTo(),
+            after -> new LegsAck(accountId, command.feedId(), command.batchSeq(), false));
   }
 
   private ReplyEffect<Event, State> onMutation(State state, Mutation command) {
@@ -300,7 +465,7 @@ public final class Account
     if (invalid.isPresent()) {
       return Effect().reply(command.replyTo(), Rejected.of(invalid.get()));
     }
-    Event event = decide(state, command, System.currentTimeMillis());
+    CollateralEvent event = decide(state, command, System.currentTimeMillis());
     return Effect()
         .persist(event)
         .thenReply(command.replyTo(), after -> accepted(command, event.balanceAfterMinor(), false));
@@ -370,7 +535,7 @@ public final class Account
   }
 
   /** The decision, once validated: the event that records it. Time comes from the caller. */
-  static Event decide(State state, Mutation command, long nowMs) {
+  static CollateralEvent decide(State state, Mutation command, long nowMs) {
     long before = state.balanceMinor(command.asset());
     if (command instanceof Deposit) {
       long after = Math.addExact(before, command.amountMinor());

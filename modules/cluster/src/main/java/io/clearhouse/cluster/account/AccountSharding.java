@@ -1,6 +1,7 @@
 package io.clearhouse.cluster.account;
 
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -22,13 +23,16 @@ public final class AccountSharding {
   public static AccountSharding init(
       ActorSystem<?> system,
       AssetCatalog assets,
+      InstrumentCatalog instruments,
       AccountSettings settings,
       WithdrawalPolicy withdrawalPolicy) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
             Account.TYPE_KEY,
-            context -> Account.create(context.getEntityId(), assets, settings, withdrawalPolicy)));
+            context ->
+                Account.create(
+                    context.getEntityId(), assets, instruments, settings, withdrawalPolicy)));
     return new AccountSharding(sharding);
   }
 

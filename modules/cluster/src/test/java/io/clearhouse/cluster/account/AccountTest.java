@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import java.time.Duration;
@@ -21,6 +22,8 @@ class AccountTest {
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final AssetCatalog ASSETS =
       AssetCatalog.fromConfig(ConfigFactory.load().getConfig("clearhouse"));
+  static final InstrumentCatalog INSTRUMENTS =
+      InstrumentCatalog.fromConfig(ConfigFactory.load().getConfig("clearhouse"));
   private static int nextAccount = 0;
   private static String lastAccountId;
 
@@ -34,7 +37,7 @@ class AccountTest {
     String id = "acct-" + (nextAccount++);
     lastAccountId = id;
     return EventSourcedBehaviorTestKit.create(
-        testKit.system(), Account.create(id, ASSETS, settings, policy));
+        testKit.system(), Account.create(id, ASSETS, INSTRUMENTS, settings, policy));
   }
 
   private static EventSourcedBehaviorTestKit<Account.Command, Account.Event, Account.State> kit() {
@@ -247,7 +250,9 @@ class AccountTest {
       var balances = new java.util.TreeMap<String, Long>(Map.of("USD", 500L));
       var window = new java.util.LinkedHashMap<String, Account.Processed>();
       window.put("old-1", new Account.Processed(Account.Kind.DEPOSIT, "USD", 500, 500));
-      kit.initialize(new Account.State(balances, window));
+      kit.initialize(
+          new Account.State(
+              balances, window, new java.util.TreeMap<>(), new java.util.TreeMap<>()));
       // when the old request is retried
       var retry = deposit(kit, "old-1", "USD", 500);
       // then it is recognised from the snapshot and nothing is booked twice

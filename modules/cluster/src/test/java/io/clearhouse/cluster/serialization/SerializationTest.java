@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.account.Account;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.position.PositionState;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ class SerializationTest {
   void everyAccountMessageRoundTripsThroughCbor() {
     TestProbe<Account.Reply> replies = testKit.createTestProbe();
     TestProbe<Account.Summary> summaries = testKit.createTestProbe();
+    TestProbe<Account.LegsReply> legReplies = testKit.createTestProbe();
+    Account.Leg leg = new Account.Leg("t-1", "BTC-PERP", 2, 10_000_000, 20, 1);
     LinkedHashMap<String, Account.Processed> window = new LinkedHashMap<>();
     window.put("r1", new Account.Processed(Account.Kind.DEPOSIT, "USD", 5, 5));
     window.put("r2", new Account.Processed(Account.Kind.WITHDRAWAL, "USD", 2, 3));
@@ -46,10 +49,30 @@ class SerializationTest {
             new Account.Get(summaries.getRef()),
             new Account.Accepted("alice", "r1", Account.Kind.DEPOSIT, "USD", 5, 5, false),
             new Account.Rejected(ErrorCode.INSUFFICIENT_BALANCE, "too little"),
-            new Account.Summary("alice", Map.of("USD", 3L)),
+            new Account.Summary(
+                "alice",
+                Map.of("USD", 3L),
+                Map.of("BTC-PERP", new PositionState(2, 20, 1)),
+                Map.of("venue-a", 7L)),
             new Account.Deposited("r1", "USD", 5, 0, 5, 1_700_000_000_000L),
             new Account.Withdrawn("r2", "USD", 2, 5, 3, 1_700_000_000_001L),
-            new Account.State(new TreeMap<>(Map.of("USD", 3L)), window));
+            new Account.State(
+                new TreeMap<>(Map.of("USD", 3L)),
+                window,
+                new TreeMap<>(Map.of("BTC-PERP", new PositionState(-1, -5, 0))),
+                new TreeMap<>(Map.of("venue-a", 3L))),
+            new Account.ApplyLegs("venue-a", 4, 3, List.of(leg), legReplies.getRef()),
+            new Account.LegsAck("alice", "venue-a", 4, false),
+            new Account.LegsRefused("alice", "venue-a", 4, 2, ErrorCode.LEGS_OUT_OF_ORDER, "gap"),
+            new Account.LegsApplied(
+                "venue-a",
+                4,
+                List.of(
+                    new Account.LegEffect(
+                        leg, PositionState.FLAT, new PositionState(2, 20, 0), -1, 0)),
+                10,
+                9,
+                1_700_000_000_002L));
     for (Object message : messages) {
       assertThat(serializerOf(message))
           .as(message.getClass().getName())
@@ -64,7 +87,8 @@ class SerializationTest {
     for (int i = 9; i >= 0; i--) {
       window.put("r" + i, new Account.Processed(Account.Kind.DEPOSIT, "USD", i + 1, i + 1));
     }
-    Account.State state = new Account.State(new TreeMap<>(), window);
+    Account.State state =
+        new Account.State(new TreeMap<>(), window, new TreeMap<>(), new TreeMap<>());
     Account.State copy = serialization.verifySerialization(state, true);
     assertThat(copy.recentRequests().keySet()).containsExactlyElementsOf(window.keySet());
   }

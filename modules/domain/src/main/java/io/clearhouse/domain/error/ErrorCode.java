@@ -38,6 +38,23 @@ public enum ErrorCode {
   BALANCE_OVERFLOW(2003, "balance would exceed the ledger's limit"),
   MARGIN_CHECK_FAILED(2004, "withdrawal would leave equity below initial margin"),
 
+  // 21xx: trade feeds and legs.
+  BATCH_SEQUENCE_GAP(2101, "batch sequence skips a number; send the missing batches first"),
+  BATCH_CONFLICT(2102, "batch sequence was already used for a different batch"),
+  BATCH_TOO_OLD(2103, "batch sequence is older than the feed's replay window"),
+  BATCH_EMPTY(2104, "a batch needs at least one trade"),
+  BATCH_TOO_LARGE(2105, "a batch holds too many trades"),
+  UNKNOWN_INSTRUMENT(2106, "instrument is not listed"),
+  VENUE_NOT_AUTHORIZED(2107, "venue may not clear this instrument"),
+  INVALID_PRICE_TICK(2108, "price is not positive or not on the instrument's tick"),
+  INVALID_QUANTITY(2109, "quantity must be a positive whole number of lots"),
+  SELF_TRADE(2110, "buyer and seller are the same account"),
+  DUPLICATE_TRADE_ID(2111, "trade id appears twice in the batch"),
+  NOTIONAL_OVERFLOW(2112, "trade notional does not fit the ledger"),
+  FEED_BACKLOG_FULL(2113, "too many batches are still being delivered; retry later"),
+  LEGS_OUT_OF_ORDER(2114, "legs arrived out of the feed's order"),
+  LEGS_INVALID(2115, "legs do not apply to this account"),
+
   // 3xxx: margin.
   MISSING_MARKET_DATA(3001, "no market data for an underlying the portfolio holds"),
   INVALID_VOLATILITY(3002, "volatility must be finite, positive and within its limit"),
@@ -82,6 +99,10 @@ public enum ErrorCode {
   VAULT_OI_CAP_EXCEEDED(8007, "open interest would exceed its cap from committed backstop capital"),
   VAULT_OVERFLOW(8008, "vault shares or NAV do not fit"),
   VAULT_INVALID_REQUEST(8009, "withdrawal request is malformed, duplicate or out of order"),
+  // 8100-8199: vault entity (cluster level).
+  VAULT_COMMITMENT_EXCEEDS_NAV(8101, "backstop commitments would exceed the vault's NAV"),
+  VAULT_FEE_SOURCES_FULL(8102, "vault tracks the most fee sources it may"),
+  VAULT_LPS_FULL(8103, "vault holds the most LPs it may"),
 
   // 9001-9049: instruments and prices.
   INVALID_PRICE(9001, "price must be positive and within its limit"),

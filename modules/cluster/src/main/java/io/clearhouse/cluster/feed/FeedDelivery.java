@@ -1,0 +1,76 @@
+package io.clearhouse.cluster.feed;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Which booked batches each account still has to acknowledge: the feed's runtime bookkeeping,
+ * rebuilt from the pending batches of its state after every recovery (so it is never persisted).
+ *
+ * <p>An account gets its batches strictly in sequence, one in flight at a time; that keeps its
+ * watermark check exact (a duplicate is at or below the watermark, anything else is the next one)
+ * and bounds the messages in flight to one per account.
+ */
+final class FeedDelivery {
+  private final Map<String, ArrayDeque<Long>> queueByAccount = new HashMap<>();
+  private final Set<String> inFlight = new HashSet<>();
+  private final TreeMap<Long, Set<String>> unackedByBatch = new TreeMap<>();
+
+  /** Adds a booked batch and the accounts that must acknowledge it. */
+  void enqueue(long batchSeq, Set<String> accounts) {
+    assert unackedByBatch.isEmpty() || unackedByBatch.lastKey() < batchSeq
+        : "batches enqueue in order";
+    unackedByBatch.put(batchSeq, new HashSet<>(accounts));
+    for (String account : accounts) {
+      queueByAccount.computeIfAbsent(account, a -> new ArrayDeque<>()).addLast(batchSeq);
+    }
+  }
+
+  /** The batch to send to {@code account} now, or null if it has none or one is in flight. */
+  Long claimNext(String account) {
+    ArrayDeque<Long> queue = queueByAccount.get(account);
+    if (queue == null || queue.isEmpty() || !inFlight.add(account)) {
+      return null;
+    }
+    return queue.peekFirst();
+  }
+
+  /**
+   * Records an acknowledgement; returns the highest sequence through which every batch is now
+   * acknowledged by every account, or 0 if that did not move.
+   */
+  long acknowledged(String account, long batchSeq) {
+    ArrayDeque<Long> queue = queueByAccount.get(account);
+    if (queue == null || queue.isEmpty() || queue.peekFirst() != batchSeq) {
+      return 0; // A late duplicate acknowledgement: already counted.
+    }
+    queue.pollFirst();
+    if (queue.isEmpty()) {
+      queueByAccount.remove(account);
+    }
+    inFlight.remove(account);
+    unackedByBatch.get(batchSeq).remove(account);
+    long through = 0;
+    while (!unackedByBatch.isEmpty() && unackedByBatch.firstEntry().getValue().isEmpty()) {
+      through = unackedByBatch.pollFirstEntry().getKey();
+    }
+    return through;
+  }
+
+  /** The send to {@code account} failed or timed out; it may be claimed again. */
+  void failed(String account) {
+    inFlight.remove(account);
+  }
+
+  Set<String> accountsWithWork() {
+    return Set.copyOf(queueByAccount.keySet());
+  }
+
+  int pendingBatches() {
+    return unackedByBatch.size();
+  }
+}

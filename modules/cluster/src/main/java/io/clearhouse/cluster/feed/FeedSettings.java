@@ -1,0 +1,41 @@
+package io.clearhouse.cluster.feed;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Limits of one trade feed, from {@code clearhouse.feed}.
+ *
+ * @param batchTradesMax the most trades one batch may hold
+ * @param replayWindowBatches how many recent batches a repeated sequence can be answered for
+ * @param pendingBatchesMax how many booked batches may wait for delivery before new ones are
+ *     refused (backpressure on the venue rather than unbounded memory)
+ * @param deliveryTimeout how long to wait for an account's acknowledgement of one batch
+ * @param redeliveryBackoff how long to wait before sending a batch to an account again
+ */
+public record FeedSettings(
+    int batchTradesMax,
+    int replayWindowBatches,
+    int pendingBatchesMax,
+    Duration deliveryTimeout,
+    Duration redeliveryBackoff,
+    int snapshotEveryEvents,
+    int snapshotsKept) {
+  public FeedSettings {
+    if (batchTradesMax < 1 || replayWindowBatches < 1 || pendingBatchesMax < 1) {
+      throw new IllegalArgumentException("feed limits must be >= 1");
+    }
+  }
+
+  public static FeedSettings fromConfig(Config clearhouse) {
+    Config c = clearhouse.getConfig("feed");
+    return new FeedSettings(
+        c.getInt("batch-trades-max"),
+        c.getInt("replay-window-batches"),
+        c.getInt("pending-batches-max"),
+        c.getDuration("delivery-timeout"),
+        c.getDuration("redelivery-backoff"),
+        c.getInt("snapshot-every-events"),
+        c.getInt("snapshots-kept"));
+  }
+}

@@ -1,0 +1,313 @@
+package io.clearhouse.it.trades;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.clearhouse.cassandra.CassandraProcess;
+import io.clearhouse.it.support.ApiClient;
+import io.clearhouse.it.support.ApiClient.Answer;
+import io.clearhouse.it.support.NodeCluster;
+import io.clearhouse.testkit.cassandra.CassandraExtension;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Trade clearing on 3 real node JVMs and a real Cassandra: two venues post numbered batches of
+ * trades while one node is killed with SIGKILL and restarted mid-stream.
+ *
+ * <p>Checks, against a model the test keeps itself: every leg of every acknowledged batch is
+ * applied exactly once (each account's lots per instrument, and exactly one journal event per batch
+ * the account was in), per instrument the positions sum to zero, the fees the feeds hold equal the
+ * fees recomputed independently, and cash is conserved: the sum of cash less perpetual cost bases
+ * plus the fees held is zero (no collateral was deposited in this test).
+ */
+@ExtendWith(CassandraExtension.class)
+class TradesClusterIT {
+  static final String VENUE_KEY = "dev-venue-key-a-b-0000000001";
+  static final String OPERATOR_KEY = "dev-operator-key-0000000000001";
+  static final List<String> VENUES = List.of("venue-a", "venue-b");
+  static final int ACCOUNTS = 30;
+  static final int BATCHES_PER_VENUE = 80;
+  static final int TRADES_PER_BATCH = 20;
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(90);
+
+  /** An instrument of the test, with the listing's lot size and scale (reference.conf). */
+  record Listing(String id, long lotSizeMinor, int scale, boolean perpetual, long tickMinor) {}
+
+  static final List<Listing> PERPS =
+      List.of(
+          new Listing("BTC-PERP", 100_000, 8, true, 10_000),
+          new Listing("ETH-PERP", 1_000_000, 8, true, 10_000));
+  static final Listing OPTION = new Listing("BTC-26MAR27-70000-C", 1_000_000, 8, false, 100_000);
+
+  record TradeSpec(
+      String tradeId,
+      Listing listing,
+      long priceMinor,
+      long lots,
+      String buyer,
+      String seller,
+      boolean buyAggressor) {
+    String json() {
+      String price = new java.math.BigDecimal(BigInteger.valueOf(priceMinor), 6).toPlainString();
+      return "{\"tradeId\":\""
+          + tradeId
+          + "\",\"instrument\":\""
+          + listing.id()
+          + "\",\"price\":\""
+          + price
+          + "\",\"quantity\":"
+          + lots
+          + ",\"buyer\":\""
+          + buyer
+          + "\",\"seller\":\""
+          + seller
+          + "\",\"aggressor\":\""
+          + (buyAggressor ? "BUY" : "SELL")
+          + "\"}";
+    }
+  }
+
+  @Test
+  void everyLegOfEveryAcknowledgedBatchIsAppliedExactlyOnceThroughAKillAndRestart(
+      CassandraProcess cassandra) throws Exception {
+    Path work = Path.of("target", "it-trades-" + ProcessHandle.current().pid());
+    try (NodeCluster cluster = NodeCluster.start(work, cassandra, 3)) {
+      ApiClient client = new ApiClient(cluster::liveBaseUrls);
+      Map<String, List<List<TradeSpec>>> batches = new HashMap<>();
+      for (String venue : VENUES) {
+        batches.put(venue, batches(venue, new Random(venue.hashCode())));
+      }
+      long startNs = System.nanoTime();
+      postAllKillingAndRestartingANode(cluster, client, batches);
+      long postedMs = (System.nanoTime() - startNs) / 1_000_000;
+      Map<String, JsonNode> feeds = awaitDelivered(client);
+      long deliveredMs = (System.nanoTime() - startNs) / 1_000_000;
+      int trades = VENUES.size() * BATCHES_PER_VENUE * TRADES_PER_BATCH;
+      System.out.printf(
+          "trades: %d in %d batches posted in %d ms, all legs delivered after %d ms%n",
+          trades, VENUES.size() * BATCHES_PER_VENUE, postedMs, deliveredMs);
+      assertLedger(client, batches, feeds);
+      assertJournal(cassandra, batches);
+    }
+  }
+
+  private static List<List<TradeSpec>> batches(String venue, Random random) {
+    List<List<TradeSpec>> all = new ArrayList<>();
+    for (int b = 0; b < BATCHES_PER_VENUE; b++) {
+      List<TradeSpec> batch = new ArrayList<>();
+      for (int t = 0; t < TRADES_PER_BATCH; t++) {
+        int buyer = random.nextInt(ACCOUNTS);
+        int seller = (buyer + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+        boolean option = venue.equals("venue-a") && random.nextInt(10) == 0;
+        Listing listing = option ? OPTION : PERPS.get(random.nextInt(PERPS.size()));
+        long base =
+            option
+                ? 2_500_000_000L
+                : listing.id().startsWith("BTC") ? 60_000_000_000L : 3_000_000_000L;
+        long price =
+            (base + (random.nextInt(20_001) - 10_000) * listing.tickMinor())
+                / listing.tickMinor()
+                * listing.tickMinor();
+        batch.add(
+            new TradeSpec(
+                venue + "-" + b + "-" + t,
+                listing,
+                price,
+                1 + random.nextInt(20),
+                "load-" + buyer,
+                "load-" + seller,
+                random.nextBoolean()));
+      }
+      all.add(batch);
+    }
+    return all;
+  }
+
+  private static void postAllKillingAndRestartingANode(
+      NodeCluster cluster, ApiClient client, Map<String, List<List<TradeSpec>>> batches)
+      throws Exception {
+    AtomicInteger posted = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(VENUES.size());
+    List<Future<?>> venues = new ArrayList<>();
+    for (String venue : VENUES) {
+      venues.add(
+          pool.submit(
+              () -> {
+                List<List<TradeSpec>> list = batches.get(venue);
+                for (int i = 0; i < list.size(); i++) {
+                  post(client, venue, i + 1, list.get(i));
+                  posted.incrementAndGet();
+                }
+                return null;
+              }));
+    }
+    int total = VENUES.size() * BATCHES_PER_VENUE;
+    waitUntil(() -> posted.get() >= total / 4);
+    cluster.kill(2);
+    System.out.printf("killed node-3 after %d of %d batches%n", posted.get(), total);
+    waitUntil(() -> posted.get() >= total / 2);
+    cluster.restart(2);
+    System.out.printf("restarted node-3 after %d of %d batches%n", posted.get(), total);
+    for (Future<?> f : venues) {
+      f.get(5, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+  }
+
+  private static void post(ApiClient client, String venue, long sequence, List<TradeSpec> trades)
+      throws Exception {
+    StringBuilder body = new StringBuilder("{\"sequence\":" + sequence + ",\"trades\":[");
+    for (int i = 0; i < trades.size(); i++) {
+      body.append(i == 0 ? "" : ",").append(trades.get(i).json());
+    }
+    body.append("]}");
+    Answer answer =
+        client.send(
+            "POST", "/v1/feeds/" + venue + "/batches", VENUE_KEY, body.toString(), ANSWER_WITHIN);
+    assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
+    assertThat(answer.body().get("sequence").asLong()).isEqualTo(sequence);
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  private static Map<String, JsonNode> awaitDelivered(ApiClient client) throws Exception {
+    Map<String, JsonNode> feeds = new TreeMap<>();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    for (String venue : VENUES) {
+      JsonNode view;
+      do {
+        view = client.send("GET", "/v1/feeds/" + venue, OPERATOR_KEY, null, ANSWER_WITHIN).body();
+        if (view.get("deliveredThrough").asLong() == BATCHES_PER_VENUE) {
+          break;
+        }
+        Thread.sleep(200);
+      } while (System.nanoTime() < deadline);
+      assertThat(view.get("lastSequence").asLong()).isEqualTo(BATCHES_PER_VENUE);
+      assertThat(view.get("deliveredThrough").asLong())
+          .as("%s delivered", venue)
+          .isEqualTo(BATCHES_PER_VENUE);
+      feeds.put(venue, view);
+    }
+    return feeds;
+  }
+
+  private static void assertLedger(
+      ApiClient client, Map<String, List<List<TradeSpec>>> batches, Map<String, JsonNode> feeds)
+      throws Exception {
+    Map<String, Map<String, Long>> lots = new HashMap<>();
+    long fees = 0;
+    for (List<List<TradeSpec>> venueBatches : batches.values()) {
+      for (List<TradeSpec> batch : venueBatches) {
+        for (TradeSpec t : batch) {
+          lots.computeIfAbsent(t.buyer(), a -> new HashMap<>())
+              .merge(t.listing().id(), t.lots(), Long::sum);
+          lots.computeIfAbsent(t.seller(), a -> new HashMap<>())
+              .merge(t.listing().id(), -t.lots(), Long::sum);
+          fees += fee(t, t.buyAggressor()) + fee(t, !t.buyAggressor());
+        }
+      }
+    }
+    long feesHeld = 0;
+    for (JsonNode feed : feeds.values()) {
+      feesHeld +=
+          feed.get("vaultsFeeMinor").asLong()
+              + feed.get("insuranceFundFeeMinor").asLong()
+              + feed.get("treasuryFeeMinor").asLong();
+    }
+    assertThat(feesHeld).as("fees held by the feeds").isEqualTo(fees);
+    Map<String, Long> netLots = new TreeMap<>();
+    long cashLessPerpCost = 0;
+    for (int a = 0; a < ACCOUNTS; a++) {
+      String account = "load-" + a;
+      JsonNode view =
+          client.send("GET", "/v1/accounts/" + account, OPERATOR_KEY, null, ANSWER_WITHIN).body();
+      JsonNode positions = view.get("positions");
+      Map<String, Long> expected = lots.getOrDefault(account, Map.of());
+      for (String instrument : List.of("BTC-PERP", "ETH-PERP", OPTION.id())) {
+        long actual =
+            positions.has(instrument) ? positions.get(instrument).get("lots").asLong() : 0;
+        assertThat(actual)
+            .as("%s %s", account, instrument)
+            .isEqualTo(expected.getOrDefault(instrument, 0L));
+        netLots.merge(instrument, actual, Long::sum);
+        if (!instrument.equals(OPTION.id()) && positions.has(instrument)) {
+          cashLessPerpCost -= positions.get(instrument).get("costMinor").asLong();
+        }
+      }
+      JsonNode usd = view.get("balances").get("USD");
+      cashLessPerpCost += usd == null ? 0 : usd.get("minor").asLong();
+    }
+    assertThat(netLots.values()).allMatch(v -> v == 0);
+    assertThat(cashLessPerpCost + feesHeld).as("cash - perp cost + fees held").isZero();
+  }
+
+  /** The fee of one leg, recomputed here: ceil(lots x lot x price x rate / (10^scale x 10^6)). */
+  private static long fee(TradeSpec t, boolean taker) {
+    BigInteger numerator =
+        BigInteger.valueOf(t.lots())
+            .multiply(BigInteger.valueOf(t.listing().lotSizeMinor()))
+            .multiply(BigInteger.valueOf(t.priceMinor()))
+            .multiply(BigInteger.valueOf(taker ? 500 : 200));
+    BigInteger[] qr =
+        numerator.divideAndRemainder(
+            BigInteger.TEN.pow(t.listing().scale()).multiply(BigInteger.valueOf(1_000_000)));
+    return qr[0].longValueExact() + (qr[1].signum() > 0 ? 1 : 0);
+  }
+
+  private static void assertJournal(
+      CassandraProcess cassandra, Map<String, List<List<TradeSpec>>> batches) {
+    Map<String, Set<String>> batchesByAccount = new HashMap<>();
+    batches.forEach(
+        (venue, list) -> {
+          for (int i = 0; i < list.size(); i++) {
+            for (TradeSpec t : list.get(i)) {
+              batchesByAccount.computeIfAbsent(t.buyer(), a -> new HashSet<>()).add(venue + i);
+              batchesByAccount.computeIfAbsent(t.seller(), a -> new HashSet<>()).add(venue + i);
+            }
+          }
+        });
+    try (CqlSession session =
+        CqlSession.builder()
+            .addContactPoint(cassandra.contactPoint())
+            .withLocalDatacenter(cassandra.datacenter())
+            .build()) {
+      for (int a = 0; a < ACCOUNTS; a++) {
+        String account = "load-" + a;
+        long events =
+            session
+                .execute(
+                    "SELECT count(*) FROM clearhouse_journal.messages WHERE persistence_id = ? AND partition_nr = 0",
+                    "Account|" + account)
+                .one()
+                .getLong(0);
+        assertThat(events)
+            .as("events of %s", account)
+            .isEqualTo(batchesByAccount.getOrDefault(account, Set.of()).size());
+      }
+    }
+  }
+}
