@@ -2,35 +2,8 @@ package io.clearhouse.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.clearhouse.api.account.AccountRoutes;
-import io.clearhouse.api.auth.ApiKeys;
-import io.clearhouse.cluster.account.AccountSettings;
-import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.account.WithdrawalPolicy;
-import io.clearhouse.cluster.assets.AssetCatalog;
-import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.domain.error.ErrorCode;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
-import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,126 +11,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The HTTP contract of the account endpoints on a one-node cluster with an in-memory journal: every
- * bad input gets its status and stable code, and nothing reaches the journal.
+ * The HTTP contract of the account endpoints: every bad input gets its status and stable code, and
+ * nothing reaches the journal.
  */
-class AccountApiTest {
-  static final String TRADER = "test-trader-token-0000000001";
-  static final String OTHER_TRADER = "test-trader-token-0000000002";
-  static final String OPERATOR = "test-operator-token-000000001";
-
-  static ActorTestKit testKit;
-  static PersistenceTestKit journal;
-  static HttpClient http;
-  static String baseUrl;
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Config config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = cluster\n"
-                    + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                    + "pekko.remote.artery.canonical.port = 0\n"
-                    + "clearhouse.http { host = 127.0.0.1, port = "
-                    + port
-                    + ", max-body-bytes = 1 KiB, body-read-timeout = 2s }\n"
-                    + "clearhouse.api.keys = [\n"
-                    + key("trader", "trader", TRADER, "[\"alice\", \"mm-*\"]")
-                    + key("other", "trader", OTHER_TRADER, "[\"bob\"]")
-                    + key("ops", "operator", OPERATOR, "[]")
-                    + "]")
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    testKit = ActorTestKit.create("api-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    journal = PersistenceTestKit.create(testKit.system());
-    Config clearhouse = config.getConfig("clearhouse");
-    AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
-    AccountSharding accounts =
-        AccountSharding.init(
-            testKit.system(),
-            assets,
-            InstrumentCatalog.fromConfig(clearhouse),
-            AccountSettings.fromConfig(clearhouse),
-            WithdrawalPolicy.BALANCE_ONLY);
-    ApiServer server =
-        new ApiServer(
-            List.of(
-                new AccountRoutes(
-                    ApiKeys.fromConfig(clearhouse.getConfig("api")),
-                    ApiSettings.fromConfig(clearhouse),
-                    accounts,
-                    assets)),
-            () -> true);
-    server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
-    baseUrl = "http://127.0.0.1:" + port;
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  private static String key(String name, String role, String token, String accounts) {
-    return "{ name = "
-        + name
-        + ", role = "
-        + role
-        + ", accounts = "
-        + accounts
-        + ", sha256 = \""
-        + ApiKeys.sha256Hex(token)
-        + "\" }\n";
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  @BeforeEach
-  void emptyJournal() {
-    journal.clearAll();
-  }
-
-  static HttpResponse<String> send(String method, String path, String token, String body)
-      throws Exception {
-    return send(method, path, token, body, "application/json");
-  }
-
-  static HttpResponse<String> send(
-      String method, String path, String token, String body, String contentType) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      request.header("Content-Type", contentType);
-      request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static void assertError(HttpResponse<String> response, int status, ErrorCode code)
-      throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    JsonNode body = JSON.readTree(response.body());
-    assertThat(body.get("code").asInt()).isEqualTo(code.number());
-    assertThat(body.get("name").asText()).isEqualTo(code.name());
-    assertThat(body.get("message").asText()).isNotBlank();
-  }
-
-  static void assertNothingPersisted(String accountId) {
-    assertThat(journal.persistedInStorage("Account|" + accountId)).isEmpty();
-  }
-
+class AccountApiTest extends ApiTestBase {
   @Nested
   class HappyPath {
     @Test

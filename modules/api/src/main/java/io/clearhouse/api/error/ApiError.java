@@ -39,7 +39,10 @@ public record ApiError(int code, String name, String message) {
       case SERVICE_UNAVAILABLE:
         return StatusCodes.SERVICE_UNAVAILABLE;
       case REQUEST_ID_CONFLICT:
+      case BATCH_CONFLICT:
         return StatusCodes.CONFLICT;
+      case FEED_BACKLOG_FULL:
+        return StatusCodes.SERVICE_UNAVAILABLE;
       case METHOD_NOT_ALLOWED:
         return StatusCodes.METHOD_NOT_ALLOWED;
       case INTERNAL_ERROR:
