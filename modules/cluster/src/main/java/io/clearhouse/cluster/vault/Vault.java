@@ -1,0 +1,982 @@
+package io.clearhouse.cluster.vault;
+
+import io.clearhouse.cluster.serialization.CborSerializable;
+import io.clearhouse.domain.breaker.BreakerLevel;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
+import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.result.Outcome;
+import io.clearhouse.domain.vault.OpenInterestCap;
+import io.clearhouse.domain.vault.VaultNav;
+import io.clearhouse.domain.vault.VaultParameters;
+import io.clearhouse.domain.vault.VaultShares;
+import io.clearhouse.domain.vault.WithdrawalQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One LP vault, USD-denominated: its cash, the LPs' shares, the withdrawal queue, the backstop
+ * commitment per underlying, and the single writer of that money (ARCHITECTURE.md flow 8).
+ *
+ * <p>Shares are minted and redeemed at NAV with the virtual offset of {@link VaultShares}, so a
+ * first depositor cannot inflate the share price to steal later deposits. Withdrawal requests wait
+ * in a {@link WithdrawalQueue} behind a cooldown and are paid first in, first out, only from free
+ * liquidity ({@link VaultNav}), and not at all while the vault's risk level is REDUCE_ONLY or
+ * HALTED. A timer pays due requests every {@link VaultSettings#processingInterval()}.
+ *
+ * <p>Idempotency: deposits, withdrawal requests and commitments carry a client request id, scoped
+ * to the party that sent it (an LP id, or the operators for commitments), so two LPs never collide.
+ * A retry with the same id and payload gets the first reply and persists nothing; another payload
+ * is rejected. Fee income from an ordered sender (a trade feed) is applied exactly once by a
+ * watermark per source: a sequence at or below it is acknowledged and persists nothing.
+ *
+ * <p>Not yet modelled (the figures are zero until then): positions the vault takes over in a
+ * liquidation, their market value and the margin capital they reserve, and payouts it owes to the
+ * default waterfall (issue 6). The risk level is set by {@link SetRiskLevel} until the risk
+ * supervisor broadcasts it (issue 5).
+ */
+public final class Vault
+    extends EventSourcedBehaviorWithEnforcedReplies<Vault.Command, Vault.Event, Vault.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Vault");
+
+  /** The asset every vault amount is denominated in. */
+  public static final String ASSET = "USD";
+
+  /** The most underlyings one vault may hold a commitment for; bounds the state. */
+  public static final int COMMITMENTS_MAX = 256;
+
+  /** Request-id scope of commitments; '#' is not allowed in LP ids, so it cannot collide. */
+  static final String OPERATORS = "#operators";
+
+  private final String vaultId;
+  private final VaultSettings settings;
+  private final VaultParameters params;
+
+  private Vault(PersistenceId persistenceId, String vaultId, VaultSettings settings) {
+    // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
+    // it.
+    super(
+        persistenceId,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.vaultId = vaultId;
+    this.settings = settings;
+    this.params = settings.parameters();
+  }
+
+  /**
+   * The behavior of vault {@code vaultId} (persistence id "Vault|vaultId"), with the timer that
+   * pays due withdrawals while the vault is alive.
+   */
+  public static Behavior<Command> create(String vaultId, VaultSettings settings) {
+    Ids.requireEntityId("vaultId", vaultId);
+    PersistenceId persistenceId = PersistenceId.of(TYPE_KEY.name(), vaultId);
+    return Behaviors.withTimers(
+        timers -> {
+          timers.startTimerWithFixedDelay(new ProcessDue(), settings.processingInterval());
+          return new Vault(persistenceId, vaultId, settings);
+        });
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Commands a vault accepts. */
+  public sealed interface Command extends CborSerializable
+      permits Deposit,
+          RequestWithdrawal,
+          CommitBackstop,
+          CreditFees,
+          ProcessWithdrawals,
+          ProcessDue,
+          SetRiskLevel,
+          Get,
+          GetLp,
+          GetOiCap {}
+
+  /** LP {@code lpId} deposits {@code amountMinor} USD for shares minted at NAV. */
+  public record Deposit(String lpId, String requestId, long amountMinor, ActorRef<Reply> replyTo)
+      implements Command {
+    public Deposit {
+      Objects.requireNonNull(lpId, "lpId");
+      Objects.requireNonNull(requestId, "requestId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** LP {@code lpId} asks to redeem {@code shares}; they stay the LP's until paid. */
+  public record RequestWithdrawal(
+      String lpId, String requestId, long shares, ActorRef<Reply> replyTo) implements Command {
+    public RequestWithdrawal {
+      Objects.requireNonNull(lpId, "lpId");
+      Objects.requireNonNull(requestId, "requestId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * Operators set the vault's backstop commitment for {@code underlying} to {@code amountMinor} (0
+   * releases it). The sum of commitments may not exceed the NAV.
+   */
+  public record CommitBackstop(
+      String requestId, String underlying, long amountMinor, ActorRef<Reply> replyTo)
+      implements Command {
+    public CommitBackstop {
+      Objects.requireNonNull(requestId, "requestId");
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * Fee income from an ordered sender: {@code sourceId} is the sender (a trade feed), {@code
+   * sequence} its batch sequence. Sequences must arrive in increasing order per source; gaps are
+   * allowed (a batch may carry no fee for this vault).
+   */
+  public record CreditFees(
+      String sourceId, long sequence, long amountMinor, ActorRef<Reply> replyTo)
+      implements Command {
+    public CreditFees {
+      Objects.requireNonNull(sourceId, "sourceId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * Pay the queue's due requests as of {@code nowMs}. For trusted senders only (tests, operations):
+   * the HTTP API does not expose it, because the caller chooses the clock.
+   */
+  public record ProcessWithdrawals(long nowMs, ActorRef<Reply> replyTo) implements Command {
+    public ProcessWithdrawals {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Sent by the vault's own timer: pay due requests as of the wall clock, reply to nobody. */
+  public record ProcessDue() implements Command {}
+
+  /**
+   * Sets the vault's risk level: a stand-in until the risk supervisor (issue 5) broadcasts the
+   * breaker level of the vault's underlyings to every node.
+   */
+  public record SetRiskLevel(BreakerLevel level, ActorRef<Reply> replyTo) implements Command {
+    public SetRiskLevel {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Read the vault's figures and queue. */
+  public record Get(ActorRef<View> replyTo) implements Command {
+    public Get {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Read one LP's shares, their value and the shares it has queued. */
+  public record GetLp(String lpId, ActorRef<LpView> replyTo) implements Command {
+    public GetLp {
+      Objects.requireNonNull(lpId, "lpId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * Read the open-interest cap the vault's commitment gives {@code underlying} (the feed's use).
+   */
+  public record GetOiCap(String underlying, ActorRef<OiCap> replyTo) implements Command {
+    public GetOiCap {
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** Replies to the mutating commands. */
+  public sealed interface Reply extends CborSerializable
+      permits DepositAccepted,
+          WithdrawalQueued,
+          CommitmentSet,
+          FeesAcknowledged,
+          WithdrawalsProcessed,
+          RiskLevelSet,
+          Rejected {}
+
+  /**
+   * A deposit took effect (now, or the first time if {@code replayed}); figures are as of then.
+   *
+   * @param lpValueAfterMinor the LP's shares valued at NAV right after, rounded down
+   */
+  public record DepositAccepted(
+      String vaultId,
+      String lpId,
+      String requestId,
+      long amountMinor,
+      long sharesMinted,
+      long lpSharesAfter,
+      long lpValueAfterMinor,
+      long navAfterMinor,
+      long sharesOutstandingAfter,
+      boolean replayed)
+      implements Reply {
+    DepositAccepted asReplayed() {
+      return new DepositAccepted(
+          vaultId,
+          lpId,
+          requestId,
+          amountMinor,
+          sharesMinted,
+          lpSharesAfter,
+          lpValueAfterMinor,
+          navAfterMinor,
+          sharesOutstandingAfter,
+          true);
+    }
+  }
+
+  /**
+   * A withdrawal request joined the queue.
+   *
+   * @param payableFromMs when its cooldown ends; payment also needs free liquidity and no pause
+   */
+  public record WithdrawalQueued(
+      String vaultId,
+      String lpId,
+      String requestId,
+      long shares,
+      long requestedAtMs,
+      long payableFromMs,
+      long lpQueuedSharesAfter,
+      boolean replayed)
+      implements Reply {
+    WithdrawalQueued asReplayed() {
+      return new WithdrawalQueued(
+          vaultId,
+          lpId,
+          requestId,
+          shares,
+          requestedAtMs,
+          payableFromMs,
+          lpQueuedSharesAfter,
+          true);
+    }
+  }
+
+  /** A commitment was set; {@code oiCapMinor} is the open-interest cap it gives the underlying. */
+  public record CommitmentSet(
+      String vaultId,
+      String requestId,
+      String underlying,
+      long commitmentMinor,
+      long oiCapMinor,
+      long commitmentsTotalMinor,
+      boolean replayed)
+      implements Reply {
+    CommitmentSet asReplayed() {
+      return new CommitmentSet(
+          vaultId, requestId, underlying, commitmentMinor, oiCapMinor, commitmentsTotalMinor, true);
+    }
+  }
+
+  /**
+   * Fee income acknowledged: {@code applied} if this call credited it, false if the sequence was at
+   * or below the source's watermark (already credited, or skipped over).
+   */
+  public record FeesAcknowledged(
+      String vaultId,
+      String sourceId,
+      long sequence,
+      boolean applied,
+      long watermark,
+      long cashAfterMinor)
+      implements Reply {}
+
+  /** What a processing step paid (possibly nothing), and the queue length after it. */
+  public record WithdrawalsProcessed(
+      String vaultId, List<Payout> payouts, long paidMinor, int queueLengthAfter) implements Reply {
+    public WithdrawalsProcessed {
+      payouts = List.copyOf(payouts);
+    }
+  }
+
+  /** The risk level now in force (unchanged if it already was). */
+  public record RiskLevelSet(String vaultId, BreakerLevel levelBefore, BreakerLevel levelAfter)
+      implements Reply {}
+
+  /** The command was refused and changed nothing. */
+  public record Rejected(ErrorCode code, String message) implements Reply {
+    public Rejected {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(message, "message");
+    }
+
+    static Rejected of(Rejection rejection) {
+      return new Rejected(rejection.code(), rejection.message());
+    }
+  }
+
+  /** One payout of a processing step; the cash left the system to the LP. */
+  public record Payout(
+      String lpId, String requestId, long sharesBurned, long paidMinor, boolean completed)
+      implements CborSerializable {}
+
+  /** One waiting withdrawal request. */
+  public record QueueEntry(
+      String lpId, String requestId, long shares, long requestedAtMs, long payableFromMs)
+      implements CborSerializable {}
+
+  /**
+   * The vault's figures, in USD minor units and whole shares.
+   *
+   * @param reservedMarginMinor capital reserved for the margin of positions the vault took over
+   *     (zero until issue 6)
+   * @param oiCapsMinor open-interest cap per underlying from its commitment
+   */
+  public record View(
+      String vaultId,
+      long cashMinor,
+      long navMinor,
+      long sharesOutstanding,
+      long freeLiquidityMinor,
+      long reservedMarginMinor,
+      Map<String, Long> commitmentsMinor,
+      Map<String, Long> oiCapsMinor,
+      BreakerLevel riskLevel,
+      int lpCount,
+      List<QueueEntry> queue,
+      long depositedMinor,
+      long paidOutMinor,
+      long feesCreditedMinor)
+      implements CborSerializable {}
+
+  /** One LP's position: shares, their value at NAV rounded down, shares waiting in the queue. */
+  public record LpView(String vaultId, String lpId, long shares, long valueMinor, long queuedShares)
+      implements CborSerializable {}
+
+  /** The open-interest cap the vault's commitment gives an underlying. */
+  public record OiCap(String vaultId, String underlying, long committedMinor, long capMinor)
+      implements CborSerializable {}
+
+  // ---------------------------------------------------------------- events
+
+  /** Events: each carries the figures before and after, so the journal reads as a ledger. */
+  public sealed interface Event extends CborSerializable
+      permits Deposited,
+          WithdrawalRequested,
+          WithdrawalsPaid,
+          BackstopCommitted,
+          FeesCredited,
+          RiskLevelChanged {}
+
+  /** An LP deposited cash for shares; {@code atMs} is wall-clock time from the command handler. */
+  public record Deposited(
+      String lpId,
+      String requestId,
+      long amountMinor,
+      long sharesMinted,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long sharesOutstandingBefore,
+      long sharesOutstandingAfter,
+      long lpSharesBefore,
+      long lpSharesAfter,
+      long lpValueAfterMinor,
+      long atMs)
+      implements Event {}
+
+  /** An LP's withdrawal request joined the queue at {@code requestedAtMs}. */
+  public record WithdrawalRequested(
+      String lpId,
+      String requestId,
+      long shares,
+      long requestedAtMs,
+      long payableFromMs,
+      long lpQueuedSharesBefore,
+      long lpQueuedSharesAfter)
+      implements Event {}
+
+  /** A processing step burned shares and paid cash out of the system to the LPs, in FIFO order. */
+  public record WithdrawalsPaid(
+      List<Payout> payouts,
+      long paidMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long sharesOutstandingBefore,
+      long sharesOutstandingAfter,
+      long atMs)
+      implements Event {
+    public WithdrawalsPaid {
+      payouts = List.copyOf(payouts);
+    }
+  }
+
+  /** The backstop commitment of an underlying changed. */
+  public record BackstopCommitted(
+      String requestId,
+      String underlying,
+      long commitmentBeforeMinor,
+      long commitmentAfterMinor,
+      long navMinor,
+      long atMs)
+      implements Event {}
+
+  /** Fee income from {@code sourceId} at {@code sequence} raised the vault's cash. */
+  public record FeesCredited(
+      String sourceId,
+      long sequence,
+      long amountMinor,
+      long watermarkBefore,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long atMs)
+      implements Event {}
+
+  /** The vault's risk level changed. */
+  public record RiskLevelChanged(BreakerLevel levelBefore, BreakerLevel levelAfter, long atMs)
+      implements Event {}
+
+  // ---------------------------------------------------------------- state
+
+  /** Which kind of request a remembered request id was used for. */
+  public enum Kind {
+    DEPOSIT,
+    WITHDRAWAL,
+    COMMITMENT
+  }
+
+  /**
+   * What a remembered request did: its payload (to compare a retry's) and its first reply, exactly
+   * one of {@code deposit}, {@code withdrawal}, {@code commitment} being set.
+   */
+  public record Processed(
+      Kind kind,
+      String subject,
+      long amount,
+      DepositAccepted deposit,
+      WithdrawalQueued withdrawal,
+      CommitmentSet commitment)
+      implements CborSerializable {
+    public Processed {
+      int replies = (deposit != null ? 1 : 0) + (withdrawal != null ? 1 : 0);
+      replies += commitment != null ? 1 : 0;
+      if (replies != 1) {
+        throw new IllegalArgumentException("exactly one first reply per request: " + kind);
+      }
+    }
+
+    Reply replayed() {
+      if (deposit != null) {
+        return deposit.asReplayed();
+      }
+      return withdrawal != null ? withdrawal.asReplayed() : commitment.asReplayed();
+    }
+  }
+
+  /**
+   * The vault's books, immutable: each event yields a new state (a snapshot captures the state
+   * object and is serialized asynchronously, so it must never be mutated in place). The maps are
+   * concrete types so a snapshot restores their order; they are never modified after construction.
+   *
+   * @param lpShares shares per LP (LPs with none are absent)
+   * @param queue waiting withdrawal requests; their ids are {@code lpId|requestId}
+   * @param depositedMinor total ever deposited by LPs; with {@code paidOutMinor} and {@code
+   *     feesMinor} it proves cash: cash = deposited − paid out + fees
+   * @param feeWatermarks the highest sequence credited per fee source
+   * @param recentRequests request-id window, oldest first, keyed {@code party|requestId}
+   */
+  public record State(
+      long cashMinor,
+      long sharesOutstanding,
+      TreeMap<String, Long> lpShares,
+      WithdrawalQueue queue,
+      TreeMap<String, Long> commitmentsMinor,
+      BreakerLevel riskLevel,
+      TreeMap<String, Long> feeWatermarks,
+      long depositedMinor,
+      long paidOutMinor,
+      long feesMinor,
+      LinkedHashMap<String, Processed> recentRequests)
+      implements CborSerializable {
+
+    public static State empty() {
+      return new State(
+          0,
+          0,
+          new TreeMap<>(),
+          WithdrawalQueue.empty(),
+          new TreeMap<>(),
+          BreakerLevel.NORMAL,
+          new TreeMap<>(),
+          0,
+          0,
+          0,
+          new LinkedHashMap<>());
+    }
+
+    /** NAV = cash + positions' value − payouts owed; the latter two are zero until issue 6. */
+    public long navMinor() {
+      return cashMinor;
+    }
+
+    /** Capital reserved for the margin of positions taken over: none until issue 6. */
+    public long reservedMarginMinor() {
+      return 0;
+    }
+
+    public long commitmentsTotalMinor() {
+      long total = 0;
+      for (long committed : commitmentsMinor.values()) {
+        total = Math.addExact(total, committed);
+      }
+      return total;
+    }
+
+    public long freeLiquidityMinor() {
+      return VaultNav.freeLiquidityMinor(
+          navMinor(), reservedMarginMinor(), commitmentsTotalMinor());
+    }
+
+    public long lpSharesOf(String lpId) {
+      return lpShares.getOrDefault(lpId, 0L);
+    }
+
+    /**
+     * The LP's shares valued at NAV with the virtual offset, rounded down (what they would pay).
+     */
+    public long lpValueMinor(String lpId) {
+      long shares = lpSharesOf(lpId);
+      return shares == 0 ? 0 : VaultShares.redeem(shares, sharesOutstanding, navMinor()).value();
+    }
+  }
+
+  // ---------------------------------------------------------------- behavior
+
+  @Override
+  public State emptyState() {
+    return State.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(
+        settings.snapshotEveryEvents(), settings.snapshotsKept());
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Deposit.class, this::onDeposit)
+        .onCommand(RequestWithdrawal.class, this::onRequestWithdrawal)
+        .onCommand(CommitBackstop.class, this::onCommitBackstop)
+        .onCommand(CreditFees.class, this::onCreditFees)
+        .onCommand(
+            ProcessWithdrawals.class, (s, c) -> onProcess(s, c.nowMs(), Optional.of(c.replyTo())))
+        .onCommand(
+            ProcessDue.class, (s, c) -> onProcess(s, System.currentTimeMillis(), Optional.empty()))
+        .onCommand(SetRiskLevel.class, this::onSetRiskLevel)
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
+        .onCommand(GetLp.class, (s, c) -> Effect().reply(c.replyTo(), lpView(s, c.lpId())))
+        .onCommand(GetOiCap.class, (s, c) -> Effect().reply(c.replyTo(), oiCap(s, c.underlying())))
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    VaultEvolve evolve = new VaultEvolve(vaultId, settings.dedupWindowRequests(), params);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(evolve::apply);
+  }
+
+  static String dedupKey(String party, String requestId) {
+    return party + "|" + requestId;
+  }
+
+  private ReplyEffect<Event, State> onDeposit(State state, Deposit c) {
+    Processed earlier = state.recentRequests().get(dedupKey(c.lpId(), c.requestId()));
+    if (earlier != null) {
+      return replayOrConflict(
+          c.replyTo(), c.requestId(), earlier, Kind.DEPOSIT, c.lpId(), c.amountMinor());
+    }
+    Optional<Rejection> invalid = validateLpRequest(c.lpId(), c.requestId(), c.amountMinor());
+    if (invalid.isEmpty() && state.lpSharesOf(c.lpId()) == 0) {
+      invalid = checkLpRoom(state);
+    }
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
+    }
+    long nav = state.navMinor();
+    Outcome<Long> minted = VaultShares.mint(c.amountMinor(), state.sharesOutstanding(), nav);
+    if (!minted.isOk()) {
+      return Effect().reply(c.replyTo(), Rejected.of(minted.rejection()));
+    }
+    long sharesAfter = state.sharesOutstanding() + minted.value();
+    long lpBefore = state.lpSharesOf(c.lpId());
+    long lpAfter = lpBefore + minted.value();
+    long cashAfter = Math.addExact(state.cashMinor(), c.amountMinor());
+    // Valued as the vault will be after the deposit; positions are still zero (issue 6).
+    long lpValueAfter = VaultShares.redeem(lpAfter, sharesAfter, cashAfter).value();
+    Deposited event =
+        new Deposited(
+            c.lpId(),
+            c.requestId(),
+            c.amountMinor(),
+            minted.value(),
+            state.cashMinor(),
+            cashAfter,
+            state.sharesOutstanding(),
+            sharesAfter,
+            lpBefore,
+            lpAfter,
+            lpValueAfter,
+            System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenReply(c.replyTo(), after -> VaultEvolve.depositReply(vaultId, event));
+  }
+
+  private ReplyEffect<Event, State> onRequestWithdrawal(State state, RequestWithdrawal c) {
+    Processed earlier = state.recentRequests().get(dedupKey(c.lpId(), c.requestId()));
+    if (earlier != null) {
+      return replayOrConflict(
+          c.replyTo(), c.requestId(), earlier, Kind.WITHDRAWAL, c.lpId(), c.shares());
+    }
+    Optional<Rejection> invalid = validateLpRequest(c.lpId(), c.requestId(), c.shares());
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
+    }
+    // The queue is FIFO by time: a clock that stepped back (another node after a rebalance) must
+    // not make a valid request look older than the tail.
+    long nowMs = Math.max(System.currentTimeMillis(), tailRequestedAtMs(state.queue()));
+    String queueId = dedupKey(c.lpId(), c.requestId());
+    Outcome<WithdrawalQueue> queued =
+        state
+            .queue()
+            .enqueue(
+                params,
+                new WithdrawalQueue.Request(queueId, c.lpId(), c.shares(), nowMs),
+                state.lpSharesOf(c.lpId()));
+    if (!queued.isOk()) {
+      return Effect().reply(c.replyTo(), Rejected.of(queued.rejection()));
+    }
+    long queuedBefore = state.queue().sharesQueuedBy(c.lpId());
+    WithdrawalRequested event =
+        new WithdrawalRequested(
+            c.lpId(),
+            c.requestId(),
+            c.shares(),
+            nowMs,
+            Math.addExact(nowMs, params.withdrawalCooldownMs()),
+            queuedBefore,
+            queuedBefore + c.shares());
+    return Effect()
+        .persist(event)
+        .thenReply(c.replyTo(), after -> VaultEvolve.withdrawalReply(vaultId, event));
+  }
+
+  private ReplyEffect<Event, State> onCommitBackstop(State state, CommitBackstop c) {
+    Processed earlier = state.recentRequests().get(dedupKey(OPERATORS, c.requestId()));
+    if (earlier != null) {
+      return replayOrConflict(
+          c.replyTo(), c.requestId(), earlier, Kind.COMMITMENT, c.underlying(), c.amountMinor());
+    }
+    Optional<Rejection> invalid = checkCommitment(state, c);
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
+    }
+    long before = state.commitmentsMinor().getOrDefault(c.underlying(), 0L);
+    BackstopCommitted event =
+        new BackstopCommitted(
+            c.requestId(),
+            c.underlying(),
+            before,
+            c.amountMinor(),
+            state.navMinor(),
+            System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenReply(
+            c.replyTo(),
+            after ->
+                VaultEvolve.commitmentReply(vaultId, params, event, after.commitmentsTotalMinor()));
+  }
+
+  private Optional<Rejection> checkCommitment(State state, CommitBackstop c) {
+    if (!Ids.isRequestId(c.requestId())) {
+      return Optional.of(Rejection.of(ErrorCode.MALFORMED_ID, "malformed requestId"));
+    }
+    if (!Asset.SYMBOL.matcher(c.underlying()).matches()) {
+      return Optional.of(
+          Rejection.of(ErrorCode.MALFORMED_ID, "underlying must match " + Asset.SYMBOL));
+    }
+    if (c.amountMinor() < 0) {
+      return Optional.of(Rejection.of(ErrorCode.INVALID_AMOUNT, "commitment must be >= 0"));
+    }
+    long before = state.commitmentsMinor().getOrDefault(c.underlying(), 0L);
+    if (before == 0 && c.amountMinor() > 0 && state.commitmentsMinor().size() >= COMMITMENTS_MAX) {
+      return Optional.of(
+          Rejection.of(ErrorCode.INVALID_ARGUMENT, "at most " + COMMITMENTS_MAX + " underlyings"));
+    }
+    // Lowering a commitment is always allowed; raising one must keep the total within the NAV.
+    long othersMinor = state.commitmentsTotalMinor() - before;
+    if (c.amountMinor() > before && c.amountMinor() > state.navMinor() - othersMinor) {
+      return Optional.of(
+          Rejection.of(
+              ErrorCode.VAULT_COMMITMENT_EXCEEDS_NAV,
+              "commitments would total "
+                  + othersMinor
+                  + " + "
+                  + c.amountMinor()
+                  + " USD minor units, above the NAV of "
+                  + state.navMinor()));
+    }
+    return Optional.empty();
+  }
+
+  private ReplyEffect<Event, State> onCreditFees(State state, CreditFees c) {
+    Optional<Rejection> invalid = checkFees(state, c);
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
+    }
+    long watermark = state.feeWatermarks().getOrDefault(c.sourceId(), 0L);
+    if (c.sequence() <= watermark) {
+      return Effect()
+          .reply(
+              c.replyTo(),
+              new FeesAcknowledged(
+                  vaultId, c.sourceId(), c.sequence(), false, watermark, state.cashMinor()));
+    }
+    FeesCredited event =
+        new FeesCredited(
+            c.sourceId(),
+            c.sequence(),
+            c.amountMinor(),
+            watermark,
+            state.cashMinor(),
+            state.cashMinor() + c.amountMinor(),
+            System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenReply(
+            c.replyTo(),
+            after ->
+                new FeesAcknowledged(
+                    vaultId, c.sourceId(), c.sequence(), true, c.sequence(), after.cashMinor()));
+  }
+
+  private Optional<Rejection> checkFees(State state, CreditFees c) {
+    if (!Ids.isEntityId(c.sourceId())) {
+      return Optional.of(Rejection.of(ErrorCode.MALFORMED_ID, "malformed sourceId"));
+    }
+    if (c.sequence() < 1) {
+      return Optional.of(Rejection.of(ErrorCode.INVALID_ARGUMENT, "sequence must be >= 1"));
+    }
+    if (c.amountMinor() < 0) {
+      return Optional.of(Rejection.of(ErrorCode.INVALID_AMOUNT, "fee income must be >= 0"));
+    }
+    boolean newSource = !state.feeWatermarks().containsKey(c.sourceId());
+    if (newSource && state.feeWatermarks().size() >= settings.feeSourcesMax()) {
+      return Optional.of(
+          Rejection.of(
+              ErrorCode.VAULT_FEE_SOURCES_FULL,
+              "vault tracks " + settings.feeSourcesMax() + " fee sources already"));
+    }
+    if (state.cashMinor() > Long.MAX_VALUE - c.amountMinor()) {
+      return Optional.of(Rejection.of(ErrorCode.VAULT_OVERFLOW, "fee income would overflow cash"));
+    }
+    return Optional.empty();
+  }
+
+  private ReplyEffect<Event, State> onProcess(
+      State state, long nowMs, Optional<ActorRef<Reply>> replyTo) {
+    WithdrawalQueue.Book book =
+        new WithdrawalQueue.Book(
+            state.navMinor(), state.sharesOutstanding(), state.freeLiquidityMinor());
+    Outcome<WithdrawalQueue.Processed> step =
+        state.queue().process(params, book, state.riskLevel(), nowMs);
+    if (!step.isOk()) {
+      return replyOrNot(replyTo, Rejected.of(step.rejection()));
+    }
+    WithdrawalQueue.Processed processed = step.value();
+    if (processed.payouts().isEmpty()) {
+      return replyOrNot(
+          replyTo,
+          new WithdrawalsProcessed(vaultId, List.of(), 0, state.queue().requests().size()));
+    }
+    WithdrawalsPaid event = paidEvent(state, processed, nowMs);
+    WithdrawalsProcessed reply =
+        new WithdrawalsProcessed(
+            vaultId, event.payouts(), event.paidMinor(), processed.queue().requests().size());
+    if (replyTo.isEmpty()) {
+      return Effect().persist(event).thenNoReply();
+    }
+    return Effect().persist(event).thenReply(replyTo.get(), after -> reply);
+  }
+
+  private static WithdrawalsPaid paidEvent(
+      State state, WithdrawalQueue.Processed processed, long nowMs) {
+    List<Payout> payouts = new ArrayList<>();
+    for (WithdrawalQueue.Payout p : processed.payouts()) {
+      String requestId = p.requestId().substring(p.ownerId().length() + 1);
+      payouts.add(
+          new Payout(p.ownerId(), requestId, p.sharesBurned(), p.paidMinor(), p.completed()));
+    }
+    long paid = processed.paidMinor();
+    long cashAfter = state.cashMinor() - paid;
+    // Positions are zero until issue 6, so the NAV the queue computed is exactly the cash.
+    if (processed.navAfterMinor() != cashAfter) {
+      throw new IllegalStateException(
+          "queue NAV " + processed.navAfterMinor() + " != cash " + cashAfter);
+    }
+    return new WithdrawalsPaid(
+        payouts,
+        paid,
+        state.cashMinor(),
+        cashAfter,
+        state.sharesOutstanding(),
+        processed.sharesAfter(),
+        nowMs);
+  }
+
+  private ReplyEffect<Event, State> replyOrNot(Optional<ActorRef<Reply>> replyTo, Reply reply) {
+    return replyTo.isPresent() ? Effect().reply(replyTo.get(), reply) : Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSetRiskLevel(State state, SetRiskLevel c) {
+    if (state.riskLevel() == c.level()) {
+      return Effect().reply(c.replyTo(), new RiskLevelSet(vaultId, c.level(), c.level()));
+    }
+    RiskLevelChanged event =
+        new RiskLevelChanged(state.riskLevel(), c.level(), System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenReply(
+            c.replyTo(),
+            after -> new RiskLevelSet(vaultId, event.levelBefore(), event.levelAfter()));
+  }
+
+  private ReplyEffect<Event, State> replayOrConflict(
+      ActorRef<Reply> replyTo,
+      String requestId,
+      Processed earlier,
+      Kind kind,
+      String subject,
+      long amount) {
+    boolean samePayload =
+        earlier.kind() == kind && earlier.subject().equals(subject) && earlier.amount() == amount;
+    if (!samePayload) {
+      return Effect()
+          .reply(
+              replyTo,
+              new Rejected(
+                  ErrorCode.REQUEST_ID_CONFLICT,
+                  "requestId "
+                      + requestId
+                      + " was used for "
+                      + earlier.kind()
+                      + " of "
+                      + earlier.amount()
+                      + " ("
+                      + earlier.subject()
+                      + ")"));
+    }
+    return Effect().reply(replyTo, earlier.replayed());
+  }
+
+  /** Re-validates what the API already checked: a command may come from any sender. */
+  private static Optional<Rejection> validateLpRequest(String lpId, String requestId, long amount) {
+    if (!Ids.isEntityId(lpId)) {
+      return Optional.of(Rejection.of(ErrorCode.MALFORMED_ID, "malformed lpId"));
+    }
+    if (!Ids.isRequestId(requestId)) {
+      return Optional.of(Rejection.of(ErrorCode.MALFORMED_ID, "malformed requestId"));
+    }
+    if (amount <= 0) {
+      return Optional.of(Rejection.of(ErrorCode.VAULT_INVALID_AMOUNT, "amount must be positive"));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Rejection> checkLpRoom(State state) {
+    if (state.lpShares().size() >= settings.lpsMax()) {
+      return Optional.of(
+          Rejection.of(ErrorCode.VAULT_LPS_FULL, "vault holds " + settings.lpsMax() + " LPs"));
+    }
+    return Optional.empty();
+  }
+
+  private static long tailRequestedAtMs(WithdrawalQueue queue) {
+    List<WithdrawalQueue.Request> requests = queue.requests();
+    return requests.isEmpty() ? 0 : requests.get(requests.size() - 1).requestedAtMs();
+  }
+
+  // ---------------------------------------------------------------- views
+
+  private View view(State s) {
+    Map<String, Long> caps = new TreeMap<>();
+    s.commitmentsMinor().forEach((u, c) -> caps.put(u, OpenInterestCap.capMinor(params, c)));
+    List<QueueEntry> queue = new ArrayList<>();
+    for (WithdrawalQueue.Request r : s.queue().requests()) {
+      queue.add(
+          new QueueEntry(
+              r.ownerId(),
+              r.requestId().substring(r.ownerId().length() + 1),
+              r.shares(),
+              r.requestedAtMs(),
+              r.requestedAtMs() + params.withdrawalCooldownMs()));
+    }
+    return new View(
+        vaultId,
+        s.cashMinor(),
+        s.navMinor(),
+        s.sharesOutstanding(),
+        s.freeLiquidityMinor(),
+        s.reservedMarginMinor(),
+        new TreeMap<>(s.commitmentsMinor()),
+        caps,
+        s.riskLevel(),
+        s.lpShares().size(),
+        queue,
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor());
+  }
+
+  private LpView lpView(State s, String lpId) {
+    return new LpView(
+        vaultId, lpId, s.lpSharesOf(lpId), s.lpValueMinor(lpId), s.queue().sharesQueuedBy(lpId));
+  }
+
+  private OiCap oiCap(State s, String underlying) {
+    long committed = s.commitmentsMinor().getOrDefault(underlying, 0L);
+    return new OiCap(vaultId, underlying, committed, OpenInterestCap.capMinor(params, committed));
+  }
+
+  /** Evicts the oldest entries of a request window beyond {@code sizeMax}; used on a fresh copy. */
+  static void evictOldest(LinkedHashMap<String, Processed> window, int sizeMax) {
+    Iterator<String> oldestFirst = window.keySet().iterator();
+    while (window.size() > sizeMax) {
+      oldestFirst.next();
+      oldestFirst.remove();
+    }
+  }
+}

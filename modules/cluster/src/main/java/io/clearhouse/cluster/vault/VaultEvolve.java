@@ -1,0 +1,291 @@
+package io.clearhouse.cluster.vault;
+
+import io.clearhouse.cluster.vault.Vault.BackstopCommitted;
+import io.clearhouse.cluster.vault.Vault.CommitmentSet;
+import io.clearhouse.cluster.vault.Vault.DepositAccepted;
+import io.clearhouse.cluster.vault.Vault.Deposited;
+import io.clearhouse.cluster.vault.Vault.Event;
+import io.clearhouse.cluster.vault.Vault.FeesCredited;
+import io.clearhouse.cluster.vault.Vault.Kind;
+import io.clearhouse.cluster.vault.Vault.Payout;
+import io.clearhouse.cluster.vault.Vault.Processed;
+import io.clearhouse.cluster.vault.Vault.RiskLevelChanged;
+import io.clearhouse.cluster.vault.Vault.State;
+import io.clearhouse.cluster.vault.Vault.WithdrawalQueued;
+import io.clearhouse.cluster.vault.Vault.WithdrawalRequested;
+import io.clearhouse.cluster.vault.Vault.WithdrawalsPaid;
+import io.clearhouse.domain.vault.OpenInterestCap;
+import io.clearhouse.domain.vault.VaultParameters;
+import io.clearhouse.domain.vault.WithdrawalQueue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The vault's event handler: {@code evolve(state, event) → state}, pure and time-free.
+ *
+ * <p>Every event is checked against the state it applies to (before values, chains, the queue's
+ * head). A failed check throws and stops the entity: a journal that does not chain means money was
+ * lost or invented, and an entity that cannot replay its journal must not keep serving. Cash is
+ * also proven against its sources after every event: cash = deposits − payouts + fees.
+ */
+final class VaultEvolve {
+  private final String vaultId;
+  private final int dedupWindowRequests;
+  private final VaultParameters params;
+
+  VaultEvolve(String vaultId, int dedupWindowRequests, VaultParameters params) {
+    this.vaultId = vaultId;
+    this.dedupWindowRequests = dedupWindowRequests;
+    this.params = params;
+  }
+
+  State apply(State state, Event event) {
+    State next;
+    if (event instanceof Deposited e) {
+      next = deposited(state, e);
+    } else if (event instanceof WithdrawalRequested e) {
+      next = withdrawalRequested(state, e);
+    } else if (event instanceof WithdrawalsPaid e) {
+      next = withdrawalsPaid(state, e);
+    } else if (event instanceof BackstopCommitted e) {
+      next = backstopCommitted(state, e);
+    } else if (event instanceof FeesCredited e) {
+      next = feesCredited(state, e);
+    } else if (event instanceof RiskLevelChanged e) {
+      check(state.riskLevel() == e.levelBefore(), e, "risk level was " + state.riskLevel());
+      next = with(state, e.levelAfter());
+    } else {
+      throw new IllegalStateException("unknown event " + event);
+    }
+    long provenCashMinor = next.depositedMinor() - next.paidOutMinor() + next.feesMinor();
+    check(next.cashMinor() == provenCashMinor, event, "cash is not deposits - payouts + fees");
+    check(next.commitmentsTotalMinor() <= next.navMinor(), event, "commitments exceed the NAV");
+    return next;
+  }
+
+  private State deposited(State s, Deposited e) {
+    check(e.cashBeforeMinor() == s.cashMinor(), e, "cash was " + s.cashMinor());
+    check(e.sharesOutstandingBefore() == s.sharesOutstanding(), e, "shares differ");
+    check(e.lpSharesBefore() == s.lpSharesOf(e.lpId()), e, "LP shares differ");
+    check(e.amountMinor() > 0 && e.sharesMinted() > 0, e, "a deposit mints shares for cash");
+    check(e.cashAfterMinor() == Math.addExact(s.cashMinor(), e.amountMinor()), e, "cash chain");
+    long sharesAfter = Math.addExact(s.sharesOutstanding(), e.sharesMinted());
+    check(e.sharesOutstandingAfter() == sharesAfter, e, "shares chain");
+    check(e.lpSharesAfter() == e.lpSharesBefore() + e.sharesMinted(), e, "LP shares chain");
+    TreeMap<String, Long> lpShares = new TreeMap<>(s.lpShares());
+    lpShares.put(e.lpId(), e.lpSharesAfter());
+    Processed processed =
+        new Processed(
+            Kind.DEPOSIT, e.lpId(), e.amountMinor(), depositReply(vaultId, e), null, null);
+    return new State(
+        e.cashAfterMinor(),
+        sharesAfter,
+        lpShares,
+        s.queue(),
+        s.commitmentsMinor(),
+        s.riskLevel(),
+        s.feeWatermarks(),
+        Math.addExact(s.depositedMinor(), e.amountMinor()),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        remember(s, Vault.dedupKey(e.lpId(), e.requestId()), processed));
+  }
+
+  private State withdrawalRequested(State s, WithdrawalRequested e) {
+    long queuedBefore = s.queue().sharesQueuedBy(e.lpId());
+    check(e.lpQueuedSharesBefore() == queuedBefore, e, "queued shares were " + queuedBefore);
+    check(e.shares() > 0 && e.lpQueuedSharesAfter() == queuedBefore + e.shares(), e, "queue chain");
+    check(e.lpQueuedSharesAfter() <= s.lpSharesOf(e.lpId()), e, "LP queued more than it holds");
+    List<WithdrawalQueue.Request> requests = new ArrayList<>(s.queue().requests());
+    String queueId = Vault.dedupKey(e.lpId(), e.requestId());
+    requests.add(new WithdrawalQueue.Request(queueId, e.lpId(), e.shares(), e.requestedAtMs()));
+    Processed processed =
+        new Processed(
+            Kind.WITHDRAWAL, e.lpId(), e.shares(), null, withdrawalReply(vaultId, e), null);
+    return new State(
+        s.cashMinor(),
+        s.sharesOutstanding(),
+        s.lpShares(),
+        new WithdrawalQueue(requests),
+        s.commitmentsMinor(),
+        s.riskLevel(),
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        remember(s, queueId, processed));
+  }
+
+  private State withdrawalsPaid(State s, WithdrawalsPaid e) {
+    check(e.cashBeforeMinor() == s.cashMinor(), e, "cash was " + s.cashMinor());
+    check(e.sharesOutstandingBefore() == s.sharesOutstanding(), e, "shares differ");
+    List<WithdrawalQueue.Request> left = new ArrayList<>(s.queue().requests());
+    TreeMap<String, Long> lpShares = new TreeMap<>(s.lpShares());
+    long paid = 0;
+    long burned = 0;
+    for (Payout p : e.payouts()) {
+      check(!left.isEmpty(), e, "payout without a queued request");
+      WithdrawalQueue.Request head = left.get(0);
+      boolean isHead = head.requestId().equals(Vault.dedupKey(p.lpId(), p.requestId()));
+      check(isHead && p.sharesBurned() > 0 && p.sharesBurned() <= head.shares(), e, "not the head");
+      check(p.completed() == (p.sharesBurned() == head.shares()) && p.paidMinor() >= 0, e, "part");
+      long lpAfter = lpShares.getOrDefault(p.lpId(), 0L) - p.sharesBurned();
+      check(lpAfter >= 0, e, "LP burns more shares than it holds");
+      putOrRemove(lpShares, p.lpId(), lpAfter);
+      if (p.completed()) {
+        left.remove(0);
+      } else {
+        left.set(
+            0,
+            new WithdrawalQueue.Request(
+                head.requestId(),
+                head.ownerId(),
+                head.shares() - p.sharesBurned(),
+                head.requestedAtMs()));
+      }
+      paid = Math.addExact(paid, p.paidMinor());
+      burned = Math.addExact(burned, p.sharesBurned());
+    }
+    check(paid == e.paidMinor() && e.cashAfterMinor() == s.cashMinor() - paid, e, "cash chain");
+    check(e.cashAfterMinor() >= 0, e, "paid more than the cash");
+    check(e.sharesOutstandingAfter() == s.sharesOutstanding() - burned, e, "shares chain");
+    return new State(
+        e.cashAfterMinor(),
+        e.sharesOutstandingAfter(),
+        lpShares,
+        new WithdrawalQueue(left),
+        s.commitmentsMinor(),
+        s.riskLevel(),
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        Math.addExact(s.paidOutMinor(), paid),
+        s.feesMinor(),
+        s.recentRequests());
+  }
+
+  private State backstopCommitted(State s, BackstopCommitted e) {
+    long before = s.commitmentsMinor().getOrDefault(e.underlying(), 0L);
+    check(e.commitmentBeforeMinor() == before, e, "commitment was " + before);
+    check(e.commitmentAfterMinor() >= 0, e, "negative commitment");
+    TreeMap<String, Long> commitments = new TreeMap<>(s.commitmentsMinor());
+    putOrRemove(commitments, e.underlying(), e.commitmentAfterMinor());
+    long totalAfter = s.commitmentsTotalMinor() - before + e.commitmentAfterMinor();
+    Processed processed =
+        new Processed(
+            Kind.COMMITMENT,
+            e.underlying(),
+            e.commitmentAfterMinor(),
+            null,
+            null,
+            commitmentReply(vaultId, params, e, totalAfter));
+    return new State(
+        s.cashMinor(),
+        s.sharesOutstanding(),
+        s.lpShares(),
+        s.queue(),
+        commitments,
+        s.riskLevel(),
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed));
+  }
+
+  private State feesCredited(State s, FeesCredited e) {
+    long watermark = s.feeWatermarks().getOrDefault(e.sourceId(), 0L);
+    check(e.watermarkBefore() == watermark && e.sequence() > watermark, e, "watermark chain");
+    check(e.cashBeforeMinor() == s.cashMinor() && e.amountMinor() >= 0, e, "cash was wrong");
+    check(e.cashAfterMinor() == Math.addExact(s.cashMinor(), e.amountMinor()), e, "cash chain");
+    TreeMap<String, Long> watermarks = new TreeMap<>(s.feeWatermarks());
+    watermarks.put(e.sourceId(), e.sequence());
+    return new State(
+        e.cashAfterMinor(),
+        s.sharesOutstanding(),
+        s.lpShares(),
+        s.queue(),
+        s.commitmentsMinor(),
+        s.riskLevel(),
+        watermarks,
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        Math.addExact(s.feesMinor(), e.amountMinor()),
+        s.recentRequests());
+  }
+
+  private static State with(State s, io.clearhouse.domain.breaker.BreakerLevel level) {
+    return new State(
+        s.cashMinor(),
+        s.sharesOutstanding(),
+        s.lpShares(),
+        s.queue(),
+        s.commitmentsMinor(),
+        level,
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        s.recentRequests());
+  }
+
+  private LinkedHashMap<String, Processed> remember(State s, String key, Processed processed) {
+    LinkedHashMap<String, Processed> window = new LinkedHashMap<>(s.recentRequests());
+    window.put(key, processed);
+    Vault.evictOldest(window, dedupWindowRequests);
+    return window;
+  }
+
+  private static void putOrRemove(TreeMap<String, Long> map, String key, long value) {
+    if (value == 0) {
+      map.remove(key);
+    } else {
+      map.put(key, value);
+    }
+  }
+
+  private static void check(boolean ok, Event event, String what) {
+    if (!ok) {
+      throw new IllegalStateException("vault journal broken at " + event + ": " + what);
+    }
+  }
+
+  static DepositAccepted depositReply(String vaultId, Deposited e) {
+    return new DepositAccepted(
+        vaultId,
+        e.lpId(),
+        e.requestId(),
+        e.amountMinor(),
+        e.sharesMinted(),
+        e.lpSharesAfter(),
+        e.lpValueAfterMinor(),
+        e.cashAfterMinor(),
+        e.sharesOutstandingAfter(),
+        false);
+  }
+
+  static WithdrawalQueued withdrawalReply(String vaultId, WithdrawalRequested e) {
+    return new WithdrawalQueued(
+        vaultId,
+        e.lpId(),
+        e.requestId(),
+        e.shares(),
+        e.requestedAtMs(),
+        e.payableFromMs(),
+        e.lpQueuedSharesAfter(),
+        false);
+  }
+
+  static CommitmentSet commitmentReply(
+      String vaultId, VaultParameters params, BackstopCommitted e, long totalAfterMinor) {
+    return new CommitmentSet(
+        vaultId,
+        e.requestId(),
+        e.underlying(),
+        e.commitmentAfterMinor(),
+        OpenInterestCap.capMinor(params, e.commitmentAfterMinor()),
+        totalAfterMinor,
+        false);
+  }
+}

@@ -1,0 +1,75 @@
+package io.clearhouse.cluster.vault;
+
+import com.typesafe.config.Config;
+import io.clearhouse.domain.vault.VaultParameters;
+import java.time.Duration;
+
+/**
+ * Limits and schedule of one vault entity, from {@code clearhouse.vault}.
+ *
+ * @param dedupWindowRequests how many of the latest mutating request ids a vault remembers (per
+ *     vault, across its LPs and operators); a retry older than that is treated as a new request
+ * @param snapshotEveryEvents a snapshot is written after this many events, bounding recovery time
+ * @param snapshotsKept snapshots kept (older ones and the events before them are deleted)
+ * @param withdrawalCooldown how long a withdrawal request waits before it may be paid; the
+ *     published default is 24 h, tests shorten it
+ * @param processingInterval how often a live vault pays the due withdrawals of its queue
+ * @param feeSourcesMax the most fee senders (trade feeds) whose watermark a vault keeps
+ * @param lpsMax the most LPs one vault holds, which bounds its state and snapshot size
+ */
+public record VaultSettings(
+    int dedupWindowRequests,
+    int snapshotEveryEvents,
+    int snapshotsKept,
+    Duration withdrawalCooldown,
+    Duration processingInterval,
+    int feeSourcesMax,
+    int lpsMax) {
+  public VaultSettings {
+    if (dedupWindowRequests < 1 || dedupWindowRequests > 100_000) {
+      throw new IllegalArgumentException("dedup-window-requests out of [1, 100000]");
+    }
+    if (snapshotEveryEvents < 1 || snapshotsKept < 1) {
+      throw new IllegalArgumentException("snapshot-every-events and snapshots-kept must be >= 1");
+    }
+    if (withdrawalCooldown.isNegative() || withdrawalCooldown.toDays() > 31) {
+      throw new IllegalArgumentException("withdrawal-cooldown out of [0, 31 d]");
+    }
+    if (processingInterval.toMillis() < 10 || processingInterval.toHours() > 24) {
+      throw new IllegalArgumentException("processing-interval out of [10 ms, 24 h]");
+    }
+    if (feeSourcesMax < 1 || feeSourcesMax > 10_000 || lpsMax < 1 || lpsMax > 1_000_000) {
+      throw new IllegalArgumentException("fee-sources-max or lps-max out of range");
+    }
+  }
+
+  public static VaultSettings fromConfig(Config clearhouse) {
+    Config c = clearhouse.getConfig("vault");
+    return new VaultSettings(
+        c.getInt("dedup-window-requests"),
+        c.getInt("snapshot-every-events"),
+        c.getInt("snapshots-kept"),
+        c.getDuration("withdrawal-cooldown"),
+        c.getDuration("processing-interval"),
+        c.getInt("fee-sources-max"),
+        c.getInt("lps-max"));
+  }
+
+  /**
+   * The published vault parameters with this deployment's cooldown; the rest are the DOMAIN.md
+   * defaults until {@code Governance} versions them.
+   */
+  public VaultParameters parameters() {
+    VaultParameters d = VaultParameters.defaults();
+    VaultParameters p =
+        new VaultParameters(
+            withdrawalCooldown.toMillis(),
+            d.queueLengthMax(),
+            d.payoutsPerBatchMax(),
+            d.oiCapMultipleBps());
+    if (!p.validate().isEmpty()) {
+      throw new IllegalArgumentException("vault parameters invalid: " + p.validate());
+    }
+    return p;
+  }
+}

@@ -1,0 +1,37 @@
+package io.clearhouse.cluster.vault;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * Registers {@link Vault} with Cluster Sharding on this node, and hands out references to it.
+ *
+ * <p>Vaults are few and each runs a timer that pays its due withdrawals, so they are never
+ * passivated for idleness: a passivated vault would stop paying its queue. They are remembered
+ * entities, so a vault whose node went down restarts on another node at once, timer included.
+ */
+public final class VaultSharding {
+  private final ClusterSharding sharding;
+
+  private VaultSharding(ClusterSharding sharding) {
+    this.sharding = sharding;
+  }
+
+  public static VaultSharding init(ActorSystem<?> system, VaultSettings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(
+        Entity.of(Vault.TYPE_KEY, context -> Vault.create(context.getEntityId(), settings))
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withNoPassivationStrategy()
+                    .withRememberEntities(true)));
+    return new VaultSharding(sharding);
+  }
+
+  public EntityRef<Vault.Command> vault(String vaultId) {
+    return sharding.entityRefFor(Vault.TYPE_KEY, vaultId);
+  }
+}

@@ -1,0 +1,149 @@
+package io.clearhouse.cluster.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.clearhouse.domain.breaker.BreakerLevel;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.vault.WithdrawalQueue;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Every vault command, reply, event and snapshot survives CBOR (never Java serialization). */
+class VaultSerializationTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
+  private static final SerializationTestKit serialization =
+      new SerializationTestKit(testKit.system());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyVaultMessageRoundTripsThroughCbor() {
+    for (Object message : messages()) {
+      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
+          .as(message.getClass().getName())
+          .isInstanceOf(JacksonCborSerializer.class);
+      assertThat(serialization.verifySerialization(message, true))
+          .as(message.getClass().getName())
+          .isEqualTo(message);
+    }
+  }
+
+  @Test
+  void snapshotKeepsTheRequestWindowAndQueueInOrder() {
+    Vault.State state = state();
+    Vault.State copy = serialization.verifySerialization(state, true);
+    assertThat(copy.recentRequests().keySet())
+        .containsExactlyElementsOf(state.recentRequests().keySet());
+    assertThat(copy.queue().requests()).containsExactlyElementsOf(state.queue().requests());
+  }
+
+  private static List<Object> messages() {
+    TestProbe<Vault.Reply> replies = testKit.createTestProbe();
+    TestProbe<Vault.View> views = testKit.createTestProbe();
+    TestProbe<Vault.LpView> lpViews = testKit.createTestProbe();
+    TestProbe<Vault.OiCap> caps = testKit.createTestProbe();
+    Vault.Payout payout = new Vault.Payout("lp-a", "w1", 1_000, 1, true);
+    Vault.QueueEntry entry = new Vault.QueueEntry("lp-a", "w2", 5, 10, 20);
+    return List.of(
+        new Vault.Deposit("lp-a", "d1", 5, replies.getRef()),
+        new Vault.RequestWithdrawal("lp-a", "w1", 7, replies.getRef()),
+        new Vault.CommitBackstop("c1", "BTC", 9, replies.getRef()),
+        new Vault.CreditFees("feed-1", 3, 11, replies.getRef()),
+        new Vault.ProcessWithdrawals(1_700_000_000_000L, replies.getRef()),
+        new Vault.ProcessDue(),
+        new Vault.SetRiskLevel(BreakerLevel.REDUCE_ONLY, replies.getRef()),
+        new Vault.Get(views.getRef()),
+        new Vault.GetLp("lp-a", lpViews.getRef()),
+        new Vault.GetOiCap("BTC", caps.getRef()),
+        depositAccepted(),
+        withdrawalQueued(),
+        commitmentSet(),
+        new Vault.FeesAcknowledged("v1", "feed-1", 3, true, 3, 16),
+        new Vault.WithdrawalsProcessed("v1", List.of(payout), 1, 0),
+        new Vault.RiskLevelSet("v1", BreakerLevel.NORMAL, BreakerLevel.HALTED),
+        new Vault.Rejected(ErrorCode.VAULT_QUEUE_FULL, "full"),
+        payout,
+        entry,
+        new Vault.View(
+            "v1",
+            5,
+            5,
+            5_000,
+            4,
+            0,
+            Map.of("BTC", 1L),
+            Map.of("BTC", 5L),
+            BreakerLevel.ELEVATED,
+            1,
+            List.of(entry),
+            5,
+            0,
+            0),
+        new Vault.LpView("v1", "lp-a", 5_000, 4, 0),
+        new Vault.OiCap("v1", "BTC", 1, 5),
+        new Vault.Deposited("lp-a", "d1", 5, 5_000, 0, 5, 0, 5_000, 0, 5_000, 4, 1L),
+        new Vault.WithdrawalRequested("lp-a", "w1", 7, 10, 20, 0, 7),
+        new Vault.WithdrawalsPaid(List.of(payout), 1, 5, 4, 5_000, 4_000, 30),
+        new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40),
+        new Vault.FeesCredited("feed-1", 3, 11, 2, 5, 16, 50),
+        new Vault.RiskLevelChanged(BreakerLevel.NORMAL, BreakerLevel.HALTED, 60),
+        state());
+  }
+
+  private static Vault.DepositAccepted depositAccepted() {
+    return new Vault.DepositAccepted("v1", "lp-a", "d1", 5, 5_000, 5_000, 4, 5, 5_000, false);
+  }
+
+  private static Vault.WithdrawalQueued withdrawalQueued() {
+    return new Vault.WithdrawalQueued("v1", "lp-a", "w1", 7, 10, 20, 7, false);
+  }
+
+  private static Vault.CommitmentSet commitmentSet() {
+    return new Vault.CommitmentSet("v1", "c1", "BTC", 9, 45, 9, false);
+  }
+
+  private static Vault.State state() {
+    LinkedHashMap<String, Vault.Processed> window = new LinkedHashMap<>();
+    for (int i = 9; i >= 0; i--) {
+      window.put(
+          "lp-a|d" + i,
+          new Vault.Processed(Vault.Kind.DEPOSIT, "lp-a", 5, depositAccepted(), null, null));
+    }
+    window.put(
+        "lp-a|w1",
+        new Vault.Processed(Vault.Kind.WITHDRAWAL, "lp-a", 7, null, withdrawalQueued(), null));
+    window.put(
+        "#operators|c1",
+        new Vault.Processed(Vault.Kind.COMMITMENT, "BTC", 9, null, null, commitmentSet()));
+    WithdrawalQueue queue =
+        new WithdrawalQueue(
+            List.of(
+                new WithdrawalQueue.Request("lp-b|w1", "lp-b", 3, 10),
+                new WithdrawalQueue.Request("lp-a|w1", "lp-a", 7, 11)));
+    return new Vault.State(
+        16,
+        5_000,
+        new TreeMap<>(Map.of("lp-a", 4_000L, "lp-b", 1_000L)),
+        queue,
+        new TreeMap<>(Map.of("BTC", 9L)),
+        BreakerLevel.ELEVATED,
+        new TreeMap<>(Map.of("feed-1", 3L)),
+        5,
+        0,
+        11,
+        window);
+  }
+}
