@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.feed.FeedRoutes;
+import io.clearhouse.api.vault.VaultRoutes;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
@@ -16,6 +17,8 @@ import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.feed.FeedSettings;
 import io.clearhouse.cluster.feed.FeedSharding;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.vault.VaultSettings;
+import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.fees.FeeParameters;
 import java.net.ServerSocket;
@@ -44,9 +47,12 @@ abstract class ApiTestBase {
   static final String OTHER_TRADER = "test-trader-token-0000000002";
   static final String OPERATOR = "test-operator-token-000000001";
   static final String VENUE = "test-venue-token-00000000001";
+  static final String LP = "test-lp-token-00000000000001";
+  static final String OTHER_LP = "test-lp-token-00000000000002";
 
   static ActorTestKit testKit;
   static PersistenceTestKit journal;
+  static VaultSharding vaults;
   static HttpClient http;
   static String baseUrl;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -65,11 +71,15 @@ abstract class ApiTestBase {
                     + "clearhouse.http { host = 127.0.0.1, port = "
                     + port
                     + ", max-body-bytes = 1 KiB, body-read-timeout = 2s }\n"
+                    + "clearhouse.vault.withdrawal-cooldown = 300ms\n"
+                    + "clearhouse.vault.processing-interval = 50ms\n"
                     + testFeeds()
                     + "clearhouse.api.keys = [\n"
                     + key("trader", "trader", TRADER, "[\"alice\", \"mm-*\"]")
                     + key("other", "trader", OTHER_TRADER, "[\"bob\"]")
                     + key("ops", "operator", OPERATOR, "[]")
+                    + lpKey("lp", LP, "\"lp-*\"")
+                    + lpKey("other-lp", OTHER_LP, "other-1")
                     + "{ name = venue, role = venue, venues = [venue-a, \"feed-*\"], sha256 = \""
                     + ApiKeys.sha256Hex(VENUE)
                     + "\" }\n"
@@ -87,6 +97,7 @@ abstract class ApiTestBase {
     InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
     ApiKeys apiKeys = ApiKeys.fromConfig(clearhouse.getConfig("api"));
     ApiSettings apiSettings = ApiSettings.fromConfig(clearhouse);
+    vaults = VaultSharding.init(testKit.system(), VaultSettings.fromConfig(clearhouse));
     AccountSharding accounts =
         AccountSharding.init(
             testKit.system(),
@@ -98,6 +109,7 @@ abstract class ApiTestBase {
         new ApiServer(
             List.of(
                 new AccountRoutes(apiKeys, apiSettings, accounts, assets),
+                new VaultRoutes(apiKeys, apiSettings, vaults, assets),
                 new FeedRoutes(
                     apiKeys,
                     apiSettings,
@@ -120,6 +132,16 @@ abstract class ApiTestBase {
       venues.append(", feed-").append(i);
     }
     return "clearhouse.instruments.BTC-PERP.venues = [" + venues + "]\n";
+  }
+
+  static String lpKey(String name, String token, String lps) {
+    return "{ name = "
+        + name
+        + ", role = lp, lps = ["
+        + lps
+        + "], sha256 = \""
+        + ApiKeys.sha256Hex(token)
+        + "\" }\n";
   }
 
   static String key(String name, String role, String token, String accounts) {
@@ -172,6 +194,15 @@ abstract class ApiTestBase {
     assertThat(body.get("code").asInt()).isEqualTo(code.number());
     assertThat(body.get("name").asText()).isEqualTo(code.name());
     assertThat(body.get("message").asText()).isNotBlank();
+  }
+
+  static JsonNode ok(HttpResponse<String> response, int status) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    return JSON.readTree(response.body());
+  }
+
+  static void assertNoVaultEvents(String vaultId) {
+    assertThat(journal.persistedInStorage("Vault|" + vaultId)).isEmpty();
   }
 
   static void assertNothingPersisted(String accountId) {

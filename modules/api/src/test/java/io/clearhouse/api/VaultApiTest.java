@@ -3,32 +3,10 @@ package io.clearhouse.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.clearhouse.api.auth.ApiKeys;
-import io.clearhouse.api.vault.VaultRoutes;
-import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.vault.Vault;
-import io.clearhouse.cluster.vault.VaultSettings;
-import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.error.ErrorCode;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
-import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,115 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * timer after a short cooldown, every bad input with its status and stable code and nothing
  * persisted, and roles. Each test uses its own vault ids, so vault timers never cross tests.
  */
-class VaultApiTest {
-  static final String LP = "test-lp-token-00000000000001";
-  static final String OTHER_LP = "test-lp-token-00000000000002";
-  static final String TRADER = "test-trader-token-0000000001";
-  static final String OPERATOR = "test-operator-token-000000001";
-
-  static ActorTestKit testKit;
-  static PersistenceTestKit journal;
-  static VaultSharding vaults;
-  static HttpClient http;
-  static String baseUrl;
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Config config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = cluster\n"
-                    + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                    + "pekko.remote.artery.canonical.port = 0\n"
-                    + "clearhouse.vault.withdrawal-cooldown = 300ms\n"
-                    + "clearhouse.vault.processing-interval = 50ms\n"
-                    + "clearhouse.http { host = 127.0.0.1, port = "
-                    + port
-                    + ", max-body-bytes = 1 KiB, body-read-timeout = 2s }\n"
-                    + "clearhouse.api.keys = [\n"
-                    + key("lp", "lp", LP, "lps", "[\"lp-*\"]")
-                    + key("other-lp", "lp", OTHER_LP, "lps", "[\"other-1\"]")
-                    + key("trader", "trader", TRADER, "accounts", "[\"lp-a\"]")
-                    + key("ops", "operator", OPERATOR, "accounts", "[]")
-                    + "]")
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    testKit = ActorTestKit.create("vault-api-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    journal = PersistenceTestKit.create(testKit.system());
-    Config clearhouse = config.getConfig("clearhouse");
-    vaults = VaultSharding.init(testKit.system(), VaultSettings.fromConfig(clearhouse));
-    ApiServer server =
-        new ApiServer(
-            List.of(
-                new VaultRoutes(
-                    ApiKeys.fromConfig(clearhouse.getConfig("api")),
-                    ApiSettings.fromConfig(clearhouse),
-                    vaults,
-                    AssetCatalog.fromConfig(clearhouse))),
-            () -> true);
-    server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
-    baseUrl = "http://127.0.0.1:" + port;
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  private static String key(String name, String role, String token, String field, String ids) {
-    return String.format(
-        "{ name = %s, role = %s, %s = %s, sha256 = \"%s\" }%n",
-        name, role, field, ids, ApiKeys.sha256Hex(token));
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  static HttpResponse<String> send(String method, String path, String token, String body)
-      throws Exception {
-    return send(method, path, token, body, "application/json");
-  }
-
-  static HttpResponse<String> send(
-      String method, String path, String token, String body, String contentType) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      request.header("Content-Type", contentType);
-      request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonNode ok(HttpResponse<String> response, int status) throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    return JSON.readTree(response.body());
-  }
-
-  static void assertError(HttpResponse<String> response, int status, ErrorCode code)
-      throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    JsonNode body = JSON.readTree(response.body());
-    assertThat(body.get("code").asInt()).isEqualTo(code.number());
-    assertThat(body.get("name").asText()).isEqualTo(code.name());
-    assertThat(body.get("message").asText()).isNotBlank();
-  }
-
-  static void assertNothingPersisted(String vaultId) {
-    assertThat(journal.persistedInStorage("Vault|" + vaultId)).isEmpty();
-  }
-
+class VaultApiTest extends ApiTestBase {
   static String deposit(String requestId, String lpId, String amount) {
     return String.format(
         "{\"requestId\":\"%s\",\"lpId\":\"%s\",\"amount\":\"%s\"}", requestId, lpId, amount);
@@ -277,7 +147,7 @@ class VaultApiTest {
           send("POST", "/v1/vaults/v-empty/withdrawals", LP, withdrawal("w1", "lp-a", "5")),
           422,
           ErrorCode.VAULT_INSUFFICIENT_SHARES);
-      assertNothingPersisted("v-empty");
+      assertNoVaultEvents("v-empty");
     }
 
     private JsonNode awaitNothingQueued(String vaultId, String lpId) throws Exception {
@@ -376,7 +246,7 @@ class VaultApiTest {
   void badDepositIsRejectedWithItsCodeAndPersistsNothing(
       String what, String body, int status, ErrorCode code) throws Exception {
     assertError(send("POST", "/v1/vaults/v-bad/deposits", LP, body), status, code);
-    assertNothingPersisted("v-bad");
+    assertNoVaultEvents("v-bad");
   }
 
   static Stream<Arguments> badWithdrawalBodies() {
@@ -403,7 +273,7 @@ class VaultApiTest {
   void badWithdrawalIsRejectedWithItsCodeAndPersistsNothing(
       String what, String body, ErrorCode code) throws Exception {
     assertError(send("POST", "/v1/vaults/v-bad/withdrawals", LP, body), 400, code);
-    assertNothingPersisted("v-bad");
+    assertNoVaultEvents("v-bad");
   }
 
   @Nested
@@ -439,7 +309,7 @@ class VaultApiTest {
               "{\"requestId\":\"c1\",\"underlying\":\"BTC\",\"amount\":\"1\"}"),
           422,
           ErrorCode.VAULT_COMMITMENT_EXCEEDS_NAV);
-      assertNothingPersisted("v-bad");
+      assertNoVaultEvents("v-bad");
     }
 
     @Test
@@ -460,7 +330,7 @@ class VaultApiTest {
           415,
           ErrorCode.UNSUPPORTED_MEDIA_TYPE);
       assertError(send("DELETE", "/v1/vaults/v-bad", LP, null), 405, ErrorCode.METHOD_NOT_ALLOWED);
-      assertNothingPersisted("v-bad");
+      assertNoVaultEvents("v-bad");
     }
   }
 
@@ -483,7 +353,7 @@ class VaultApiTest {
           401,
           ErrorCode.UNAUTHENTICATED);
       assertError(send("GET", v + "/lps/lp-a", null, null), 401, ErrorCode.UNAUTHENTICATED);
-      assertNothingPersisted("v-auth");
+      assertNoVaultEvents("v-auth");
     }
 
     @Test
@@ -509,7 +379,7 @@ class VaultApiTest {
           send("POST", v + "/withdrawals", OPERATOR, withdrawal("r1", "lp-a", "1")),
           403,
           ErrorCode.FORBIDDEN);
-      assertNothingPersisted("v-auth");
+      assertNoVaultEvents("v-auth");
     }
 
     @Test
@@ -525,7 +395,7 @@ class VaultApiTest {
       assertError(send("GET", v + "/withdrawals", TRADER, null), 403, ErrorCode.FORBIDDEN);
       assertError(send("POST", v + "/commitments", LP, commitment), 403, ErrorCode.FORBIDDEN);
       assertError(send("POST", v + "/commitments", TRADER, commitment), 403, ErrorCode.FORBIDDEN);
-      assertNothingPersisted("v-auth");
+      assertNoVaultEvents("v-auth");
     }
   }
 }
