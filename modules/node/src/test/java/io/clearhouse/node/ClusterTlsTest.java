@@ -71,7 +71,10 @@ class ClusterTlsTest {
                     + "pekko.actor.provider = cluster\n"
                     + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                     + "pekko.remote.artery.canonical.port = 0\n"
-                    + "pekko.loglevel = WARNING\n")
+                    + "pekko.loglevel = WARNING\n"
+                    // Two nodes leaving a test cluster need not wait the production timeouts.
+                    + "pekko.coordinated-shutdown.phases.cluster-leave.timeout = 2s\n"
+                    + "pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 2s\n")
             .withFallback(ConfigFactory.parseFile(ROOT.resolve("conf/cluster-tls.conf").toFile()))
             .withFallback(ConfigFactory.load())
             .resolve();
@@ -80,7 +83,7 @@ class ClusterTlsTest {
 
   @AfterEach
   void stop() {
-    for (ActorSystem<Void> system : new ActorSystem[] {first, second}) {
+    for (ActorSystem<Void> system : java.util.Arrays.asList(first, second)) {
       if (system != null) {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().join();

@@ -44,6 +44,10 @@ class TradesClusterIT {
   static final String OPERATOR_KEY = "dev-operator-key-0000000000001";
   static final List<String> VENUES = List.of("venue-a", "venue-b");
   static final int ACCOUNTS = 30;
+
+  /** Accounts of their own: other tests share the Cassandra of this run. */
+  static final String ACCOUNT_PREFIX = "trader-";
+
   static final int BATCHES_PER_VENUE = 80;
   static final int TRADES_PER_BATCH = 20;
   static final Duration ANSWER_WITHIN = Duration.ofSeconds(90);
@@ -164,8 +168,9 @@ class TradesClusterIT {
     cluster.kill(2);
     System.out.printf("killed node-3 after %d of %d batches%n", posted.get(), total);
     waitUntil(() -> posted.get() >= total / 2);
+    System.out.printf("restarting node-3 after %d of %d batches%n", posted.get(), total);
     cluster.restart(2);
-    System.out.printf("restarted node-3 after %d of %d batches%n", posted.get(), total);
+    System.out.printf("node-3 ready again after %d of %d batches%n", posted.get(), total);
     for (Future<?> f : venues) {
       f.get(5, TimeUnit.MINUTES);
     }
@@ -242,7 +247,7 @@ class TradesClusterIT {
     Map<String, Long> netLots = new TreeMap<>();
     long cashLessPerpCost = 0;
     for (int a = 0; a < ACCOUNTS; a++) {
-      String account = "load-" + a;
+      String account = ACCOUNT_PREFIX + a;
       JsonNode view =
           client.send("GET", "/v1/accounts/" + account, OPERATOR_KEY, null, ANSWER_WITHIN).body();
       JsonNode positions = view.get("positions");
@@ -296,7 +301,7 @@ class TradesClusterIT {
             .withLocalDatacenter(cassandra.datacenter())
             .build()) {
       for (int a = 0; a < ACCOUNTS; a++) {
-        String account = "load-" + a;
+        String account = ACCOUNT_PREFIX + a;
         long events =
             session
                 .execute(

@@ -107,6 +107,14 @@ public final class LocalCluster {
     text.append("    -H 'Authorization: Bearer dev-trader-key-alice-bob-0001' \\\n");
     text.append("    -H 'Content-Type: application/json' \\\n");
     text.append("    -d '{\"requestId\":\"demo-1\",\"asset\":\"USD\",\"amount\":\"1500.25\"}'\n");
+    text.append("  curl -s -X POST ").append(nodes.get(1).baseUrl());
+    text.append("/v1/feeds/venue-a/batches \\\n");
+    text.append("    -H 'Authorization: Bearer dev-venue-key-a-b-0000000001' \\\n");
+    text.append("    -H 'Content-Type: application/json' \\\n");
+    text.append(
+        "    -d '{\"sequence\":1,\"trades\":[{\"tradeId\":\"t-1\",\"instrument\":\"BTC-PERP\",");
+    text.append("\"price\":\"60000.00\",\"quantity\":5,\"buyer\":\"alice\",\"seller\":\"bob\",");
+    text.append("\"aggressor\":\"BUY\"}]}'\n");
     text.append("  curl -s ").append(nodes.get(2).baseUrl()).append("/v1/accounts/alice");
     text.append(" -H 'Authorization: Bearer dev-trader-key-alice-bob-0001'\n");
     text.append("\nLogs and data: ").append(data).append("\nCtrl-C stops everything.\n");

@@ -1,0 +1,123 @@
+package io.clearhouse.bench.throughput;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.clearhouse.cluster.account.AccountSettings;
+import io.clearhouse.cluster.account.AccountSharding;
+import io.clearhouse.cluster.account.WithdrawalPolicy;
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.feed.FeedSettings;
+import io.clearhouse.cluster.feed.FeedSharding;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.domain.params.RiskParameters;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * One in-process Clearhouse node for the benchmark, wired like {@code NodeMain} (accounts, trade
+ * feeds) but without HTTP, plus the {@link BareCounter} baseline. It reads the deployment's own
+ * {@code conf/application.conf}, so the journal settings measured are the ones users run, and
+ * overrides only what a single benchmark node needs: a free Artery port, a self-join, the Cassandra
+ * contact point, and the bench venues as authorized venues of the two perpetuals.
+ */
+final class BenchNode implements AutoCloseable {
+  private static final Duration UP_WITHIN = Duration.ofSeconds(30);
+
+  final ActorSystem<Void> system;
+  final AccountSharding accounts;
+  final FeedSharding feeds;
+  final ClusterSharding counters;
+
+  private BenchNode(
+      ActorSystem<Void> system,
+      AccountSharding accounts,
+      FeedSharding feeds,
+      ClusterSharding counters) {
+    this.system = system;
+    this.accounts = accounts;
+    this.feeds = feeds;
+    this.counters = counters;
+  }
+
+  static BenchNode start(Path root, InetSocketAddress cassandra, List<String> venues) {
+    Config config = config(root, cassandra, venues);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "clearhouse", config);
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    awaitUp(cluster);
+    Config clearhouse = config.getConfig("clearhouse");
+    InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
+    AccountSharding accounts =
+        AccountSharding.init(
+            system,
+            AssetCatalog.fromConfig(clearhouse),
+            instruments,
+            AccountSettings.fromConfig(clearhouse),
+            WithdrawalPolicy.BALANCE_ONLY);
+    FeedSharding feeds =
+        FeedSharding.init(
+            system,
+            accounts,
+            instruments,
+            RiskParameters.defaults().fees(),
+            FeedSettings.fromConfig(clearhouse));
+    return new BenchNode(system, accounts, feeds, BareCounter.init(system));
+  }
+
+  /** conf/application.conf with the benchmark's overrides on top and Pekko's defaults below. */
+  static Config config(Path root, InetSocketAddress cassandra, List<String> venues) {
+    Path file = root.resolve("conf").resolve("application.conf");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("run from the repository root: no " + file.toAbsolutePath());
+    }
+    Config overrides =
+        ConfigFactory.empty()
+            .withValue("pekko.remote.artery.canonical.port", value(0))
+            .withValue("pekko.cluster.seed-nodes", value(List.of()))
+            // The benchmark ends with System.exit; a coordinated shutdown must not race it.
+            .withValue("pekko.coordinated-shutdown.exit-jvm", value("off"))
+            .withValue(
+                "datastax-java-driver.basic.contact-points",
+                value(List.of(cassandra.getHostString() + ":" + cassandra.getPort())))
+            .withValue("clearhouse.instruments.BTC-PERP.venues", value(venues))
+            .withValue("clearhouse.instruments.ETH-PERP.venues", value(venues));
+    return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseFile(file.toFile())));
+  }
+
+  private static com.typesafe.config.ConfigValue value(Object v) {
+    return ConfigValueFactory.fromAnyRef(v, "throughput benchmark");
+  }
+
+  private static void awaitUp(Cluster cluster) {
+    long deadline = System.nanoTime() + UP_WITHIN.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("node not Up within " + UP_WITHIN);
+      }
+      Pause.millis(50);
+    }
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
+          .get(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Exiting anyway: the JVM's end stops whatever is left.
+    }
+  }
+}
