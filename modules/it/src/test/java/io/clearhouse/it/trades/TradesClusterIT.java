@@ -136,8 +136,8 @@ class TradesClusterIT {
                 listing,
                 price,
                 1 + random.nextInt(20),
-                "load-" + buyer,
-                "load-" + seller,
+                ACCOUNT_PREFIX + buyer,
+                ACCOUNT_PREFIX + seller,
                 random.nextBoolean()));
       }
       all.add(batch);
