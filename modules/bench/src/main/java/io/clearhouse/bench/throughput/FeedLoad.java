@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * venue is delivered; throughput is accepted trades over that whole window.
  */
 final class FeedLoad {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
-  private static final int SUBMIT_ATTEMPTS_MAX = 20;
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final int SUBMIT_ATTEMPTS_MAX = 6;
   private static final long POLL_INTERVAL_MS = 5;
 
   /** What one phase measured. */

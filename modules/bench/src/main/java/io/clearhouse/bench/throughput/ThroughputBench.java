@@ -89,7 +89,9 @@ public final class ThroughputBench {
       int writersUniform,
       double distinctZipf,
       double distinctUniform,
-      List<Round> rounds) {}
+      List<Round> rounds,
+      String abortReason,
+      Conservation.Check conservation) {}
 
   /** One round: B and S for Zipf, then B and S for uniform. */
   record Round(
@@ -132,16 +134,37 @@ public final class ThroughputBench {
       recover(node, s, writersZipf > writersUniform ? counterZipf : counterUniform);
       warmUp(s, pid, feedZipf, feedUniform, counterZipf);
       List<Round> rounds = new ArrayList<>();
-      for (int r = 1; r <= s.rounds(); r++) {
-        Round round =
-            new Round(
-                logged("B zipf", r, counterZipf.run(s.phase(), pid)),
-                logged("S zipf", r, feedZipf.run(s.phase(), s.drainMax(), pid)),
-                logged("B uniform", r, counterUniform.run(s.phase(), pid)),
-                logged("S uniform", r, feedUniform.run(s.phase(), s.drainMax(), pid)));
-        rounds.add(round);
+      String abort = null;
+      for (int r = 1; r <= s.rounds() && abort == null; r++) {
+        try {
+          Round round =
+              new Round(
+                  logged("B zipf", r, counterZipf.run(s.phase(), pid)),
+                  logged("S zipf", r, feedZipf.run(s.phase(), s.drainMax(), pid)),
+                  logged("B uniform", r, counterUniform.run(s.phase(), pid)),
+                  logged("S uniform", r, feedUniform.run(s.phase(), s.drainMax(), pid)));
+          rounds.add(round);
+          if (!round.feedZipf().drained() || !round.feedUniform().drained()) {
+            abort = "round " + r + ": a feed did not deliver its last batch within the drain bound";
+          }
+        } catch (RuntimeException e) {
+          // A broken round (journal overload, a failed feed) ends the run; what was measured
+          // before it is still reported, with the reason.
+          abort =
+              "round " + r + " failed: " + e + (e.getCause() != null ? " / " + e.getCause() : "");
+        }
       }
-      return new Runs(writersZipf, writersUniform, distinctZipf, distinctUniform, rounds);
+      if (abort != null) {
+        log("stopping early: %s", abort);
+      }
+      Conservation.Check conservation = Conservation.check(node, s.accounts(), all);
+      log(
+          "conservation: %s (net lots %s, cash - perp cost + fees held = %d minor units)",
+          conservation.holds() ? "holds" : "BROKEN",
+          conservation.netLots(),
+          conservation.cashLessCostPlusFeesMinor());
+      return new Runs(
+          writersZipf, writersUniform, distinctZipf, distinctUniform, rounds, abort, conservation);
     }
   }
 

@@ -128,6 +128,15 @@ final class ThroughputReport {
 
   private void rounds() {
     line("## Rounds");
+    if (runs.abortReason() != null) {
+      line(
+          "**The run stopped early** after "
+              + runs.rounds().size()
+              + " complete round(s): "
+              + runs.abortReason()
+              + ". Medians below are over the complete rounds only.");
+      line("");
+    }
     line(
         "| round | B zipf ev/s | S zipf trades/s | S/B zipf | B uniform ev/s | S uniform trades/s | S/B uniform | drained |");
     line("|---|---|---|---|---|---|---|---|");
@@ -258,6 +267,16 @@ final class ThroughputReport {
     double writesZipf = sz * (wz + 2.0 / s.tradesPerBatch());
     double cz = median(r -> r.feedZipf().cassandraCores());
     double benchZ = median(r -> r.feedZipf().benchCores());
+    line("## Conservation after the run");
+    line(
+        String.format(
+            Locale.ROOT,
+            "%s: over %d accounts, net lots per instrument %s; cash - perpetual cost bases + fees held by the feeds = %d minor units (nothing was deposited, so it must be 0).",
+            runs.conservation().holds() ? "Holds" : "BROKEN",
+            runs.conservation().accountsRead(),
+            runs.conservation().netLots(),
+            runs.conservation().cashLessCostPlusFeesMinor()));
+    line("");
     line("## What limits it");
     line(
         String.format(
@@ -278,10 +297,12 @@ final class ThroughputReport {
     line(
         String.format(
             Locale.ROOT,
-            "- **CPU.** In S zipf Cassandra used %.0f%% of one core and the benchmark JVM %.0f%%, on %d cores in total: the machine is saturated, so any CPU the node spends per trade (validation, fees, CBOR, copies) is taken from Cassandra.",
+            "- **CPU.** In S zipf Cassandra used %.0f%% of one core and the benchmark JVM %.0f%%, together %.0f%% of the %d cores; the rest went to other processes (load average %s at the end). Cassandra and the node compete for the same cores, so any CPU the node spends per trade (validation, fees, CBOR, state copies) is taken from Cassandra.",
             100 * cz,
             100 * benchZ,
-            HostInfo.cores()));
+            100 * (cz + benchZ) / HostInfo.cores(),
+            HostInfo.cores(),
+            loadAfter));
     line(
         "- **Ordered delivery.** The feed sends one batch at a time per account and waits for its acknowledgement; a market maker in every batch is a serial chain of one write per batch per feed, so the hottest accounts bound how fast a venue's window drains, and the per-venue window ("
             + s.windowBatches()

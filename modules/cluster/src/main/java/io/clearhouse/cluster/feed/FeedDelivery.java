@@ -20,6 +20,16 @@ final class FeedDelivery {
   private final Set<String> inFlight = new HashSet<>();
   private final TreeMap<Long, Set<String>> unackedByBatch = new TreeMap<>();
 
+  /**
+   * Forgets everything. Called at every recovery: a journal failure restarts the same behavior
+   * instance (no new {@code setup}), and stale entries would otherwise be enqueued twice.
+   */
+  void reset() {
+    queueByAccount.clear();
+    inFlight.clear();
+    unackedByBatch.clear();
+  }
+
   /** Adds a booked batch and the accounts that must acknowledge it. */
   void enqueue(long batchSeq, Set<String> accounts) {
     assert unackedByBatch.isEmpty() || unackedByBatch.lastKey() < batchSeq
@@ -53,7 +63,9 @@ final class FeedDelivery {
       queueByAccount.remove(account);
     }
     inFlight.remove(account);
-    unackedByBatch.get(batchSeq).remove(account);
+    Set<String> unacked = unackedByBatch.get(batchSeq);
+    assert unacked != null : "a queued batch is tracked until every account acknowledged it";
+    unacked.remove(account);
     long through = 0;
     while (!unackedByBatch.isEmpty() && unackedByBatch.firstEntry().getValue().isEmpty()) {
       through = unackedByBatch.pollFirstEntry().getKey();

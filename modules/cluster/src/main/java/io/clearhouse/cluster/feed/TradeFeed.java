@@ -321,13 +321,17 @@ public final class TradeFeed
         .build();
   }
 
-  /** After recovery, everything pending is sent again: accounts drop what they already have. */
+  /**
+   * After recovery, everything pending is sent again: accounts drop what they already have. The
+   * delivery bookkeeping starts empty, because a journal failure restarts this same instance.
+   */
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              delivery.reset();
               state
                   .pending()
                   .forEach((seq, batch) -> delivery.enqueue(seq, batch.legsByAccount().keySet()));

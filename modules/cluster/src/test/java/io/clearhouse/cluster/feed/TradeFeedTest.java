@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -31,6 +32,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -232,6 +234,29 @@ class TradeFeedTest {
     assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(1);
     assertThat(summary("b").positions().get("BTC-PERP").lots()).isEqualTo(-1);
     assertThat(summary("a").feedWatermarks().get(venue)).isEqualTo(2);
+  }
+
+  @Test
+  void aJournalFailureRestartsTheFeedWithoutDeliveringAnythingTwice() {
+    // given a batch pending for accounts that cannot be reached yet
+    String venue = id("venue-a");
+    AtomicBoolean reachable = new AtomicBoolean(false);
+    TestProbe<Account.Command> blackHole = testKit.createTestProbe();
+    ActorRef<TradeFeed.Command> feed =
+        feed(venue, a -> reachable.get() ? account(a) : blackHole.getRef());
+    submit(feed, 1, List.of(perp("t1", "a", "b", 2, "100.00")));
+    // when the journal fails the next write: the feed restarts and recovers in place
+    PersistenceTestKit.create(testKit.system()).failNextPersisted("TradeFeed|" + venue);
+    TestProbe<BatchReply> lost = testKit.createTestProbe();
+    feed.tell(new TradeFeed.SubmitBatch(2, List.of(perp("t2", "b", "a", 1, "101.00")), lost.getRef()));
+    lost.expectNoMessage(Duration.ofMillis(500));
+    reachable.set(true);
+    // then the venue's retry of batch 2 is booked, and both batches arrive exactly once
+    assertThat(submit(feed, 2, List.of(perp("t2", "b", "a", 1, "101.00"))))
+        .isInstanceOf(BatchAccepted.class);
+    awaitDelivered(feed, 2);
+    assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(1);
+    assertThat(summary("b").positions().get("BTC-PERP").lots()).isEqualTo(-1);
   }
 
   @Test

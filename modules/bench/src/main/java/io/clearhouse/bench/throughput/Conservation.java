@@ -1,0 +1,60 @@
+package io.clearhouse.bench.throughput;
+
+import io.clearhouse.cluster.account.Account;
+import io.clearhouse.cluster.feed.TradeFeed;
+import io.clearhouse.domain.position.PositionState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The global invariant after a throughput run (exchange-core asserts it after every perf run): per
+ * instrument all positions sum to zero, and since the benchmark deposits nothing, the sum of
+ * settlement cash less perpetual cost bases plus the fees the feeds hold is exactly zero.
+ */
+final class Conservation {
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final int READS_IN_FLIGHT_MAX = 256;
+
+  /** What was summed; {@link #holds()} is the verdict. */
+  record Check(Map<String, Long> netLots, long cashLessCostPlusFeesMinor, int accountsRead) {
+    boolean holds() {
+      return cashLessCostPlusFeesMinor == 0 && netLots.values().stream().allMatch(v -> v == 0);
+    }
+  }
+
+  private Conservation() {}
+
+  static Check check(BenchNode node, int accounts, List<String> venues) {
+    Map<String, Long> netLots = new TreeMap<>();
+    long sum = 0;
+    List<String> ids = new ArrayList<>();
+    for (int rank = 1; rank <= accounts; rank++) {
+      ids.add(TradeBatches.accountId(rank));
+    }
+    for (int from = 0; from < ids.size(); from += READS_IN_FLIGHT_MAX) {
+      List<CompletableFuture<Account.Summary>> reads = new ArrayList<>();
+      for (String id : ids.subList(from, Math.min(ids.size(), from + READS_IN_FLIGHT_MAX))) {
+        reads.add(
+            node.accounts.account(id).ask(Account.Get::new, ASK_TIMEOUT).toCompletableFuture());
+      }
+      for (CompletableFuture<Account.Summary> read : reads) {
+        Account.Summary summary = read.join();
+        sum += summary.balancesMinor().getOrDefault(Account.SETTLEMENT_ASSET, 0L);
+        for (Map.Entry<String, PositionState> p : summary.positions().entrySet()) {
+          netLots.merge(p.getKey(), p.getValue().lots(), Long::sum);
+          sum -= p.getValue().costMinor(); // every benchmark instrument is a perpetual
+        }
+      }
+    }
+    for (String venue : venues) {
+      TradeFeed.FeedView feed =
+          node.feeds.feed(venue).ask(TradeFeed.Get::new, ASK_TIMEOUT).toCompletableFuture().join();
+      sum += feed.vaultsFeeMinor() + feed.insuranceFundFeeMinor() + feed.treasuryFeeMinor();
+    }
+    return new Check(netLots, sum, ids.size());
+  }
+}
