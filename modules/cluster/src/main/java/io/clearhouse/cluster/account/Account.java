@@ -1,5 +1,6 @@
 package io.clearhouse.cluster.account;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
@@ -148,22 +149,37 @@ public final class Account
       implements CborSerializable {}
 
   /**
-   * All of this account's legs in batch {@code batchSeq} of feed {@code feedId}. The feed sends an
-   * account's batches in order and names the previous one ({@code previousBatchSeq}, 0 for the
-   * first), so the account can tell a duplicate (at or below its watermark for the feed: acked,
-   * nothing persisted) from a gap (refused, the feed re-sends in order).
+   * This account's legs in one batch of a feed.
+   *
+   * @param previousBatchSeq the feed's previous batch this account was in (0 for its first)
    */
-  public record ApplyLegs(
-      String feedId,
-      long batchSeq,
-      long previousBatchSeq,
-      List<Leg> legs,
-      ActorRef<LegsReply> replyTo)
+  public record BatchLegs(long batchSeq, long previousBatchSeq, List<Leg> legs)
+      implements CborSerializable {
+    public BatchLegs {
+      legs = List.copyOf(legs);
+    }
+  }
+
+  /**
+   * This account's legs in one or more consecutive batches of feed {@code feedId} (for this
+   * account: each batch names the previous one it was in). The feed sends an account's batches in
+   * order, one message in flight, and puts every batch that queued up meanwhile into the next
+   * message, so a hot account costs one write per message, not one per batch. Batches at or below
+   * the account's watermark for the feed are already booked and skipped; if the first new one does
+   * not follow the watermark, the message is refused and the feed re-sends in order.
+   */
+  public record ApplyLegs(String feedId, List<BatchLegs> batches, ActorRef<LegsReply> replyTo)
       implements Command {
     public ApplyLegs {
       Objects.requireNonNull(feedId, "feedId");
-      legs = List.copyOf(legs);
+      batches = List.copyOf(batches);
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** The last batch of the message: what an acknowledgement confirms through. */
+    @JsonIgnore
+    public long lastBatchSeq() {
+      return batches.isEmpty() ? 0 : batches.get(batches.size() - 1).batchSeq();
     }
   }
 
@@ -281,17 +297,28 @@ public final class Account
       implements CborSerializable {}
 
   /**
-   * A feed's batch was booked: every leg of this account in it, in one event, with the settlement
-   * cash before and after.
+   * One or more batches of a feed were booked: every leg of this account in them, in one event,
+   * with the settlement cash before and after.
    */
   public record LegsApplied(
       String feedId,
-      long batchSeq,
+      List<Long> batchSeqs,
       List<LegEffect> effects,
       long cashBeforeMinor,
       long cashAfterMinor,
       long atMs)
-      implements Event {}
+      implements Event {
+    public LegsApplied {
+      batchSeqs = List.copyOf(batchSeqs);
+      effects = List.copyOf(effects);
+    }
+
+    /** The watermark for the feed after this event. */
+    @JsonIgnore
+    public long lastBatchSeq() {
+      return batchSeqs.get(batchSeqs.size() - 1);
+    }
+  }
 
   /** What a remembered request did, enough to rebuild its first reply and to compare payloads. */
   public record Processed(Kind kind, String asset, long amountMinor, long balanceAfterMinor)
@@ -351,7 +378,9 @@ public final class Account
 
     State apply(LegsApplied event) {
       long cashBefore = balanceMinor(SETTLEMENT_ASSET);
-      if (cashBefore != event.cashBeforeMinor() || event.batchSeq() <= watermark(event.feedId())) {
+      if (cashBefore != event.cashBeforeMinor()
+          || event.batchSeqs().isEmpty()
+          || event.batchSeqs().get(0) <= watermark(event.feedId())) {
         throw new IllegalStateException("legs out of chain at " + event + " in " + this);
       }
       TreeMap<String, PositionState> nextPositions = new TreeMap<>(positions);
@@ -371,7 +400,7 @@ public final class Account
       TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
       balances.put(SETTLEMENT_ASSET, cash);
       TreeMap<String, Long> watermarks = new TreeMap<>(feedWatermarks);
-      watermarks.put(event.feedId(), event.batchSeq());
+      watermarks.put(event.feedId(), event.lastBatchSeq());
       return new State(balances, recentRequests, nextPositions, watermarks);
     }
 
@@ -436,18 +465,14 @@ public final class Account
     if (refusal != null) {
       return Effect().reply(command.replyTo(), refusal);
     }
-    if (command.batchSeq() <= state.watermark(command.feedId())) {
-      return Effect()
-          .reply(
-              command.replyTo(),
-              new LegsAck(accountId, command.feedId(), command.batchSeq(), true));
+    List<BatchLegs> fresh = AccountLegs.unbooked(state, command);
+    LegsAck ack = new LegsAck(accountId, command.feedId(), command.lastBatchSeq(), fresh.isEmpty());
+    if (fresh.isEmpty()) {
+      return Effect().reply(command.replyTo(), ack);
     }
-    LegsApplied event = AccountLegs.decide(state, command, instruments, System.currentTimeMillis());
-    return Effect()
-        .persist(event)
-        .thenReply(
-            command.replyTo(),
-            after -> new LegsAck(accountId, command.feedId(), command.batchSeq(), false));
+    LegsApplied event =
+        AccountLegs.decide(state, command.feedId(), fresh, instruments, System.currentTimeMillis());
+    return Effect().persist(event).thenReply(command.replyTo(), after -> ack);
   }
 
   private ReplyEffect<Event, State> onMutation(State state, Mutation command) {

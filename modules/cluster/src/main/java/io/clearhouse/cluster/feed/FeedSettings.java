@@ -12,6 +12,9 @@ import java.time.Duration;
  *     refused (backpressure on the venue rather than unbounded memory)
  * @param deliveryTimeout how long to wait for an account's acknowledgement of one batch
  * @param redeliveryBackoff how long to wait before sending a batch to an account again
+ * @param coalesceBatchesMax the most queued batches one message to an account may carry
+ * @param coalesceLegsMax the most legs one message (and so one account event) may carry, which
+ *     keeps it well under Artery's frame size and Cassandra's mutation limits
  */
 public record FeedSettings(
     int batchTradesMax,
@@ -19,10 +22,16 @@ public record FeedSettings(
     int pendingBatchesMax,
     Duration deliveryTimeout,
     Duration redeliveryBackoff,
+    int coalesceBatchesMax,
+    int coalesceLegsMax,
     int snapshotEveryEvents,
     int snapshotsKept) {
   public FeedSettings {
-    if (batchTradesMax < 1 || replayWindowBatches < 1 || pendingBatchesMax < 1) {
+    if (batchTradesMax < 1
+        || replayWindowBatches < 1
+        || pendingBatchesMax < 1
+        || coalesceBatchesMax < 1
+        || coalesceLegsMax < 1) {
       throw new IllegalArgumentException("feed limits must be >= 1");
     }
   }
@@ -35,6 +44,8 @@ public record FeedSettings(
         c.getInt("pending-batches-max"),
         c.getDuration("delivery-timeout"),
         c.getDuration("redelivery-backoff"),
+        c.getInt("coalesce-batches-max"),
+        c.getInt("coalesce-legs-max"),
         c.getInt("snapshot-every-events"),
         c.getInt("snapshots-kept"));
   }

@@ -10,6 +10,7 @@ import io.clearhouse.domain.fees.FeeParameters;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,7 +147,7 @@ public final class TradeFeed
   /** Read the feed's progress and the fees it holds. */
   public record Get(ActorRef<FeedView> replyTo) implements Command {}
 
-  /** Internal: the account acknowledged the batch. */
+  /** Internal: the account booked every batch through {@code batchSeq}. */
   public record LegsDelivered(String accountId, long batchSeq) implements Command {}
 
   /** Internal: the account did not acknowledge in time, or refused. */
@@ -456,26 +457,40 @@ public final class TradeFeed
     return Effect().noReply();
   }
 
-  /** Sends the account its next pending batch, unless one is in flight already. */
+  /**
+   * Sends the account every batch queued for it (bounded by the coalescing limits), unless a
+   * message to it is in flight already.
+   */
   private void send(State state, String accountId) {
-    Long seq = delivery.claimNext(accountId);
-    if (seq == null) {
+    List<Long> claimed = delivery.claim(accountId, settings.coalesceBatchesMax());
+    if (claimed.isEmpty()) {
       return;
     }
-    PendingBatch batch = state.pending().get(seq);
-    List<Leg> legs = batch.legsByAccount().get(accountId);
-    long previous = batch.previousSeqByAccount().getOrDefault(accountId, 0L);
+    List<Account.BatchLegs> batches = new ArrayList<>(claimed.size());
+    int legsCount = 0;
+    for (long seq : claimed) {
+      PendingBatch batch = state.pending().get(seq);
+      List<Leg> legs = batch.legsByAccount().get(accountId);
+      if (!batches.isEmpty() && legsCount + legs.size() > settings.coalesceLegsMax()) {
+        break; // The rest goes in the next message, after this one is acknowledged.
+      }
+      legsCount += legs.size();
+      batches.add(
+          new Account.BatchLegs(
+              seq, batch.previousSeqByAccount().getOrDefault(accountId, 0L), legs));
+    }
+    long through = batches.get(batches.size() - 1).batchSeq();
     context.ask(
         Account.LegsReply.class,
         accounts.apply(accountId),
         settings.deliveryTimeout(),
-        replyTo -> new Account.ApplyLegs(venueId, seq, previous, legs, replyTo),
+        replyTo -> new Account.ApplyLegs(venueId, batches, replyTo),
         (reply, failure) -> {
           if (reply instanceof Account.LegsAck) {
-            return new LegsDelivered(accountId, seq);
+            return new LegsDelivered(accountId, through);
           }
           String reason = failure != null ? failure.toString() : String.valueOf(reply);
-          return new LegsUndelivered(accountId, seq, reason);
+          return new LegsUndelivered(accountId, through, reason);
         });
   }
 

@@ -51,7 +51,7 @@ class TradeFeedTest {
   static final Config CLEARHOUSE = CONFIG.getConfig("clearhouse");
   static final InstrumentCatalog LISTED = InstrumentCatalog.fromConfig(CLEARHOUSE);
   static final FeedSettings SETTINGS =
-      new FeedSettings(5, 100, 100, Duration.ofMillis(500), Duration.ofMillis(100), 3, 2);
+      new FeedSettings(5, 100, 100, Duration.ofMillis(500), Duration.ofMillis(100), 8, 50, 3, 2);
   static final AtomicInteger RUN = new AtomicInteger();
 
   /** Accounts spawned on demand, one actor per id, as sharding would. */
@@ -248,7 +248,8 @@ class TradeFeedTest {
     // when the journal fails the next write: the feed restarts and recovers in place
     PersistenceTestKit.create(testKit.system()).failNextPersisted("TradeFeed|" + venue);
     TestProbe<BatchReply> lost = testKit.createTestProbe();
-    feed.tell(new TradeFeed.SubmitBatch(2, List.of(perp("t2", "b", "a", 1, "101.00")), lost.getRef()));
+    feed.tell(
+        new TradeFeed.SubmitBatch(2, List.of(perp("t2", "b", "a", 1, "101.00")), lost.getRef()));
     lost.expectNoMessage(Duration.ofMillis(500));
     reachable.set(true);
     // then the venue's retry of batch 2 is booked, and both batches arrive exactly once
@@ -257,6 +258,62 @@ class TradeFeedTest {
     awaitDelivered(feed, 2);
     assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(1);
     assertThat(summary("b").positions().get("BTC-PERP").lots()).isEqualTo(-1);
+  }
+
+  @Test
+  void batchesQueuedForABusyAccountArriveInOneMessageAndOneWrite() {
+    // given an account whose first delivery hangs while three batches queue up behind it
+    String venue = id("venue-a");
+    AtomicBoolean reachable = new AtomicBoolean(false);
+    TestProbe<Account.Command> slow = testKit.createTestProbe();
+    ActorRef<TradeFeed.Command> feed =
+        feed(venue, a -> reachable.get() ? account(a) : slow.getRef());
+    for (int seq = 1; seq <= 3; seq++) {
+      submit(feed, seq, List.of(perp("t" + seq, "a", "b", seq, "100.00")));
+    }
+    // when the account becomes reachable (the hung delivery times out and is retried)
+    reachable.set(true);
+    awaitDelivered(feed, 3);
+    // then each account booked the three batches in a single event
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    List<Object> events = journal.persistedInStorage("Account|" + id("a"));
+    assertThat(events).hasSize(1);
+    assertThat(((Account.LegsApplied) events.get(0)).batchSeqs()).containsExactly(1L, 2L, 3L);
+    assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(6);
+  }
+
+  @Test
+  void aMessageWhoseFirstBatchesAreBookedAppliesOnlyTheRest() {
+    // given an account that booked batch 1 of a feed
+    String venue = id("venue-a");
+    TestProbe<Account.LegsReply> probe = testKit.createTestProbe();
+    Account.Leg first = new Account.Leg("t1", "BTC-PERP", 2, 100_000_000, 200_000, 0);
+    Account.Leg second = new Account.Leg("t2", "BTC-PERP", 1, 100_000_000, 100_000, 0);
+    account(id("a"))
+        .tell(
+            new Account.ApplyLegs(
+                venue, List.of(new Account.BatchLegs(1, 0, List.of(first))), probe.getRef()));
+    probe.receiveMessage(Duration.ofSeconds(5));
+    // when batches 1 and 3 arrive together, then batch 5 claiming to follow 4
+    account(id("a"))
+        .tell(
+            new Account.ApplyLegs(
+                venue,
+                List.of(
+                    new Account.BatchLegs(1, 0, List.of(first)),
+                    new Account.BatchLegs(3, 1, List.of(second))),
+                probe.getRef()));
+    Account.LegsReply both = probe.receiveMessage(Duration.ofSeconds(5));
+    account(id("a"))
+        .tell(
+            new Account.ApplyLegs(
+                venue, List.of(new Account.BatchLegs(5, 4, List.of(second))), probe.getRef()));
+    Account.LegsReply gap = probe.receiveMessage(Duration.ofSeconds(5));
+    // then only batch 3 was new, and the gap is refused without booking anything
+    assertThat(both).isEqualTo(new Account.LegsAck(id("a"), venue, 3, false));
+    assertThat(((Account.LegsRefused) gap).code()).isEqualTo(ErrorCode.LEGS_OUT_OF_ORDER);
+    assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(3);
+    assertThat(summary("a").feedWatermarks().get(venue)).isEqualTo(3);
   }
 
   @Test
@@ -271,7 +328,10 @@ class TradeFeedTest {
     TestProbe<Account.LegsReply> probe = testKit.createTestProbe();
     List<Account.Leg> legs = new ArrayList<>();
     legs.add(new Account.Leg("t1", "BTC-PERP", 2, 100_000_000, 200_000, 40));
-    account(id("a")).tell(new Account.ApplyLegs(venue, 1, 0, legs, probe.getRef()));
+    account(id("a"))
+        .tell(
+            new Account.ApplyLegs(
+                venue, List.of(new Account.BatchLegs(1, 0, legs)), probe.getRef()));
     // then
     Account.LegsReply reply = probe.receiveMessage(Duration.ofSeconds(5));
     assertThat(reply).isEqualTo(new Account.LegsAck(id("a"), venue, 1, true));

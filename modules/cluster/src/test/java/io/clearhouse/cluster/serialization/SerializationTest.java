@@ -61,12 +61,17 @@ class SerializationTest {
                 window,
                 new TreeMap<>(Map.of("BTC-PERP", new PositionState(-1, -5, 0))),
                 new TreeMap<>(Map.of("venue-a", 3L))),
-            new Account.ApplyLegs("venue-a", 4, 3, List.of(leg), legReplies.getRef()),
+            new Account.ApplyLegs(
+                "venue-a",
+                List.of(
+                    new Account.BatchLegs(4, 3, List.of(leg)),
+                    new Account.BatchLegs(6, 4, List.of(leg))),
+                legReplies.getRef()),
             new Account.LegsAck("alice", "venue-a", 4, false),
             new Account.LegsRefused("alice", "venue-a", 4, 2, ErrorCode.LEGS_OUT_OF_ORDER, "gap"),
             new Account.LegsApplied(
                 "venue-a",
-                4,
+                List.of(4L, 6L),
                 List.of(
                     new Account.LegEffect(
                         leg, PositionState.FLAT, new PositionState(2, 20, 0), -1, 0)),
