@@ -67,7 +67,8 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
       int pendingBatches,
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
-      long treasuryFeeMinor) {}
+      long treasuryFeeMinor,
+      long accountWritesSinceStart) {}
 
   @Override
   public Route route() {
@@ -178,6 +179,7 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
         v.pendingBatches(),
         v.vaultsFeeMinor(),
         v.insuranceFundFeeMinor(),
-        v.treasuryFeeMinor());
+        v.treasuryFeeMinor(),
+        v.accountWritesSinceStart());
   }
 }

@@ -65,6 +65,7 @@ public final class TradeFeed
   private final FeeParameters fees;
   private final FeedSettings settings;
   private final FeedDelivery delivery = new FeedDelivery();
+  private long accountWritesSinceStart;
 
   private TradeFeed(
       String venueId,
@@ -148,7 +149,7 @@ public final class TradeFeed
   public record Get(ActorRef<FeedView> replyTo) implements Command {}
 
   /** Internal: the account booked every batch through {@code batchSeq}. */
-  public record LegsDelivered(String accountId, long batchSeq) implements Command {}
+  public record LegsDelivered(String accountId, long batchSeq, boolean booked) implements Command {}
 
   /** Internal: the account did not acknowledge in time, or refused. */
   public record LegsUndelivered(String accountId, long batchSeq, String reason)
@@ -178,7 +179,11 @@ public final class TradeFeed
     }
   }
 
-  /** A feed's progress: booked through, delivered through, and fees held per recipient. */
+  /**
+   * A feed's progress: booked through, delivered through, fees held per recipient, and how many
+   * account messages this incarnation of the feed had booked (each one journal write on the
+   * account, however many batches it carried): the measure of coalescing.
+   */
   public record FeedView(
       String venueId,
       long lastSequence,
@@ -186,7 +191,8 @@ public final class TradeFeed
       int pendingBatches,
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
-      long treasuryFeeMinor)
+      long treasuryFeeMinor,
+      long accountWritesSinceStart)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------- events and state
@@ -428,6 +434,9 @@ public final class TradeFeed
   }
 
   private ReplyEffect<Event, State> onDelivered(State state, LegsDelivered delivered) {
+    if (delivered.booked()) {
+      accountWritesSinceStart++;
+    }
     long through = delivery.acknowledged(delivered.accountId(), delivered.batchSeq());
     send(state, delivered.accountId());
     if (through > state.deliveredThrough()) {
@@ -487,7 +496,7 @@ public final class TradeFeed
         replyTo -> new Account.ApplyLegs(venueId, batches, replyTo),
         (reply, failure) -> {
           if (reply instanceof Account.LegsAck) {
-            return new LegsDelivered(accountId, through);
+            return new LegsDelivered(accountId, through, !((Account.LegsAck) reply).duplicate());
           }
           String reason = failure != null ? failure.toString() : String.valueOf(reply);
           return new LegsUndelivered(accountId, through, reason);
@@ -502,6 +511,7 @@ public final class TradeFeed
         state.pending().size(),
         state.vaultsFeeMinor(),
         state.insuranceFundFeeMinor(),
-        state.treasuryFeeMinor());
+        state.treasuryFeeMinor(),
+        accountWritesSinceStart);
   }
 }
