@@ -27,9 +27,13 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * One trader's account: collateral balances per asset, the single writer of that money.
+ * One trader's account: collateral balances per asset and positions per instrument, the single
+ * writer of that money.
  *
- * <p>Every mutating command carries a client request id. A retry with the same id and payload gets
+ * <p>Trade legs arrive from the venues' feeds ({@link ApplyLegs}) and are booked exactly once per
+ * feed by a watermark (see {@link AccountLegs}); their cash settles in {@link #SETTLEMENT_ASSET}.
+ *
+ * <p>Every mutating collateral command carries a client request id. A retry with the same id and payload gets
  * the first reply again and persists nothing; the same id with another payload is rejected. The
  * account remembers its latest {@link AccountSettings#dedupWindowRequests()} request ids (in its
  * state, so they survive recovery and snapshots); that bounds memory per account.
