@@ -33,10 +33,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * <p>Trade legs arrive from the venues' feeds ({@link ApplyLegs}) and are booked exactly once per
  * feed by a watermark (see {@link AccountLegs}); their cash settles in {@link #SETTLEMENT_ASSET}.
  *
- * <p>Every mutating collateral command carries a client request id. A retry with the same id and payload gets
- * the first reply again and persists nothing; the same id with another payload is rejected. The
- * account remembers its latest {@link AccountSettings#dedupWindowRequests()} request ids (in its
- * state, so they survive recovery and snapshots); that bounds memory per account.
+ * <p>Every mutating collateral command carries a client request id. A retry with the same id and
+ * payload gets the first reply again and persists nothing; the same id with another payload is
+ * rejected. The account remembers its latest {@link AccountSettings#dedupWindowRequests()} request
+ * ids (in its state, so they survive recovery and snapshots); that bounds memory per account.
  *
  * <p>Rejections are replies ({@link Rejected}), never exceptions, and persist nothing. A broken
  * invariant in the event handler throws and stops the entity: the journal is the truth, and an
