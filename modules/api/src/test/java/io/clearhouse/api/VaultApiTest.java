@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.testkit.await.Await;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -150,14 +151,23 @@ class VaultApiTest extends ApiTestBase {
       assertNoVaultEvents("v-empty");
     }
 
-    private JsonNode awaitNothingQueued(String vaultId, String lpId) throws Exception {
-      long deadlineMs = System.currentTimeMillis() + 10_000;
-      while (true) {
-        JsonNode lp = ok(send("GET", lpPath(vaultId, lpId), LP, null), 200);
-        if (lp.get("queued").asLong() == 0 || System.currentTimeMillis() > deadlineMs) {
-          return lp;
-        }
-        Thread.sleep(50);
+    /** The LP's view once nothing is queued any more, or the last view after 10 s. */
+    private JsonNode awaitNothingQueued(String vaultId, String lpId) {
+      JsonNode[] last = new JsonNode[1];
+      Await.holdsWithin(
+          Duration.ofSeconds(10),
+          () -> {
+            last[0] = lpView(vaultId, lpId);
+            return last[0].get("queued").asLong() == 0;
+          });
+      return last[0];
+    }
+
+    private JsonNode lpView(String vaultId, String lpId) {
+      try {
+        return ok(send("GET", lpPath(vaultId, lpId), LP, null), 200);
+      } catch (Exception e) {
+        throw new AssertionError("reading " + lpId + " of " + vaultId, e);
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.testkit.await.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,22 +123,18 @@ class ClusterTlsTest {
     Cluster.get(joiner).manager().tell(Join.create(Cluster.get(seed).selfMember().address()));
   }
 
-  private static boolean upWithin(ActorSystem<Void> system, int members, Duration within)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      Cluster cluster = Cluster.get(system);
-      long up = 0;
-      for (var member : cluster.state().getMembers()) {
-        if (member.status() == MemberStatus.up()) {
-          up++;
-        }
+  private static boolean upWithin(ActorSystem<Void> system, int members, Duration within) {
+    return Await.holdsWithin(within, () -> isUp(system, members));
+  }
+
+  private static boolean isUp(ActorSystem<Void> system, int members) {
+    Cluster cluster = Cluster.get(system);
+    long up = 0;
+    for (var member : cluster.state().getMembers()) {
+      if (member.status() == MemberStatus.up()) {
+        up++;
       }
-      if (cluster.selfMember().status() == MemberStatus.up() && up >= members) {
-        return true;
-      }
-      Thread.sleep(100);
     }
-    return false;
+    return cluster.selfMember().status() == MemberStatus.up() && up >= members;
   }
 }

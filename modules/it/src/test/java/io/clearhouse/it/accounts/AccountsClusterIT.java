@@ -8,6 +8,7 @@ import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
 import io.clearhouse.it.support.NodeCluster;
+import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -161,10 +162,10 @@ class AccountsClusterIT {
               }));
     }
     // Kill node 3 with SIGKILL once about a third of the load is acknowledged.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (done.get() < OPERATIONS / 3 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(
+        "a third of the load acknowledged",
+        Duration.ofSeconds(120),
+        () -> done.get() >= OPERATIONS / 3);
     cluster.kill(2);
     System.out.printf(
         "killed node-3 (kill -9) after %d of %d operations%n", done.get(), OPERATIONS);

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.cassandra.ProcStatus;
 import io.clearhouse.cluster.persistence.CassandraSchema;
+import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
 import io.clearhouse.testkit.cassandra.WithCassandra;
 import java.io.File;
@@ -176,18 +177,34 @@ class CassandraLifecycleIT {
   }
 
   private static long awaitCassandraPid(Process parent, Path out) throws Exception {
-    long deadline = System.nanoTime() + PARENT_START_LIMIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<Long> pid = pidLine(out);
-      if (pid.isPresent()) {
-        return pid.get();
-      }
-      if (!parent.isAlive()) {
-        throw new AssertionError("parent exited early:\n" + Files.readString(out));
-      }
-      Thread.sleep(100);
+    Optional<Long> pid =
+        Await.resultWithin(
+            PARENT_START_LIMIT,
+            () -> {
+              Optional<Long> line = pidLineOrEmpty(out);
+              if (line.isEmpty() && !parent.isAlive()) {
+                throw new AssertionError("parent exited early:\n" + read(out));
+              }
+              return line;
+            });
+    return pid.orElseThrow(
+        () -> new AssertionError("parent printed no Cassandra pid:\n" + read(out)));
+  }
+
+  private static Optional<Long> pidLineOrEmpty(Path out) {
+    try {
+      return pidLine(out);
+    } catch (IOException notYetWritten) {
+      return Optional.empty();
     }
-    throw new AssertionError("parent printed no Cassandra pid:\n" + Files.readString(out));
+  }
+
+  private static String read(Path out) {
+    try {
+      return Files.readString(out);
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   private static Optional<Long> pidLine(Path out) throws IOException {
@@ -202,15 +219,8 @@ class CassandraLifecycleIT {
     }
   }
 
-  private static boolean awaitGone(long pid, Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (ProcStatus.isRunning(pid)) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(100);
-    }
-    return true;
+  private static boolean awaitGone(long pid, Duration limit) {
+    return Await.holdsWithin(limit, () -> !ProcStatus.isRunning(pid));
   }
 
   /** No orphans even when an assertion failed: SIGKILL whatever is left. */

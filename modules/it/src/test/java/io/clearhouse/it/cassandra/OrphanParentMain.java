@@ -28,8 +28,9 @@ public final class OrphanParentMain {
     cassandra.start();
     System.out.println(PID_LINE + cassandra.pid());
     System.out.flush();
-    // Bounded even if the test forgets us: Cassandra's own shutdown hook then stops it.
-    Thread.sleep(180_000);
+    // This process exists to be killed by the test; waiting on a latch nobody counts down is
+    // bounded even if the test forgets us: Cassandra's own shutdown hook then stops it.
+    new java.util.concurrent.CountDownLatch(1).await(3, java.util.concurrent.TimeUnit.MINUTES);
     System.exit(3);
   }
 }

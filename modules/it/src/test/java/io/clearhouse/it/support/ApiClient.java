@@ -2,6 +2,7 @@ package io.clearhouse.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clearhouse.testkit.await.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -53,35 +56,44 @@ public final class ApiClient {
       String body,
       Duration within)
       throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    int attempt = 0;
-    String lastProblem = "none";
-    while (System.nanoTime() < deadline) {
-      List<String> urls = nodes.get();
-      String base = urls.get(Math.floorMod(path.hashCode() + attempt, urls.size()));
-      attempt++;
-      try {
-        HttpResponse<String> response =
-            http.send(
-                request(method, base + path, token, body), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 503) {
-          return new Answer(response.statusCode(), JSON.readTree(response.body()), base);
-        }
-        lastProblem = "503 from " + base;
-      } catch (IOException e) {
-        lastProblem = e + " from " + base;
-      }
-      Thread.sleep(Math.min(50L * attempt, 500L));
-    }
-    throw new IllegalStateException(
-        "no definitive answer for "
-            + method
-            + " "
-            + path
-            + " within "
-            + within
-            + "; last: "
-            + lastProblem);
+    AtomicInteger attempt = new AtomicInteger();
+    String[] lastProblem = {"none"};
+    Optional<Answer> answer =
+        Await.resultWithin(
+            within,
+            () -> {
+              List<String> urls = nodes.get();
+              String base =
+                  urls.get(Math.floorMod(path.hashCode() + attempt.getAndIncrement(), urls.size()));
+              try {
+                HttpResponse<String> response =
+                    http.send(
+                        request(method, base + path, token, body),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 503) {
+                  return Optional.of(
+                      new Answer(response.statusCode(), JSON.readTree(response.body()), base));
+                }
+                lastProblem[0] = "503 from " + base;
+              } catch (IOException e) {
+                lastProblem[0] = e + " from " + base;
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+              }
+              return Optional.empty();
+            });
+    return answer.orElseThrow(
+        () ->
+            new IllegalStateException(
+                "no definitive answer for "
+                    + method
+                    + " "
+                    + path
+                    + " within "
+                    + within
+                    + "; last: "
+                    + lastProblem[0]));
   }
 
   private static HttpRequest request(String method, String url, String token, String body) {

@@ -8,6 +8,7 @@ import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
 import io.clearhouse.it.support.NodeCluster;
+import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -165,10 +166,10 @@ class TradesClusterIT {
               }));
     }
     int total = VENUES.size() * BATCHES_PER_VENUE;
-    waitUntil(() -> posted.get() >= total / 4);
+    waitUntil("a quarter of the batches posted", () -> posted.get() >= total / 4);
     cluster.kill(2);
     System.out.printf("killed node-3 after %d of %d batches%n", posted.get(), total);
-    waitUntil(() -> posted.get() >= total / 2);
+    waitUntil("half of the batches posted", () -> posted.get() >= total / 2);
     System.out.printf("restarting node-3 after %d of %d batches%n", posted.get(), total);
     cluster.restart(2);
     System.out.printf("node-3 ready again after %d of %d batches%n", posted.get(), total);
@@ -192,26 +193,21 @@ class TradesClusterIT {
     assertThat(answer.body().get("sequence").asLong()).isEqualTo(sequence);
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+  private static void waitUntil(String what, java.util.function.BooleanSupplier condition) {
+    Await.until(what, Duration.ofMinutes(3), condition);
   }
 
-  private static Map<String, JsonNode> awaitDelivered(ApiClient client) throws Exception {
+  private static Map<String, JsonNode> awaitDelivered(ApiClient client) {
     Map<String, JsonNode> feeds = new TreeMap<>();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     for (String venue : VENUES) {
-      JsonNode view;
-      do {
-        view = client.send("GET", "/v1/feeds/" + venue, OPERATOR_KEY, null, ANSWER_WITHIN).body();
-        if (view.get("deliveredThrough").asLong() == BATCHES_PER_VENUE) {
-          break;
-        }
-        Thread.sleep(200);
-      } while (System.nanoTime() < deadline);
+      JsonNode[] last = new JsonNode[1];
+      Await.holdsWithin(
+          Duration.ofMinutes(2),
+          () -> {
+            last[0] = feedView(client, venue);
+            return last[0].get("deliveredThrough").asLong() == BATCHES_PER_VENUE;
+          });
+      JsonNode view = last[0];
       assertThat(view.get("lastSequence").asLong()).isEqualTo(BATCHES_PER_VENUE);
       assertThat(view.get("deliveredThrough").asLong())
           .as("%s delivered", venue)
@@ -219,6 +215,15 @@ class TradesClusterIT {
       feeds.put(venue, view);
     }
     return feeds;
+  }
+
+  private static JsonNode feedView(ApiClient client, String venue) {
+    try {
+      return client.send("GET", "/v1/feeds/" + venue, OPERATOR_KEY, null, ANSWER_WITHIN).body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted reading " + venue, e);
+    }
   }
 
   private static void assertLedger(
