@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import scala.util.Try;
 
 /** Directives every route group shares: JSON responses, the error contract, auth, bodies. */
 public abstract class ApiDirectives extends AllDirectives {
@@ -43,6 +44,30 @@ public abstract class ApiDirectives extends AllDirectives {
           response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "clearhouse")));
     }
     return response;
+  }
+
+  /** What a client may do after a 503 on a mutation keyed by a request id. */
+  protected static final String RETRY_SAME_REQUEST = "retrying with the same requestId is safe";
+
+  /** A JSON response with the given status, as a route. */
+  protected Route completeJson(StatusCode status, Object body) {
+    return complete(jsonResponse(status, body));
+  }
+
+  /**
+   * Routes an entity's answer to {@code onAnswer}. No answer in time is not a failure of the
+   * request: it may or may not have happened, so the client gets 503 and is told how to retry.
+   */
+  protected <T> Route whenAnswered(Try<T> result, String retryHint, Function<T, Route> onAnswer) {
+    if (result.isSuccess()) {
+      return onAnswer.apply(result.get());
+    }
+    return fail(ErrorCode.SERVICE_UNAVAILABLE, "no answer in time; " + retryHint);
+  }
+
+  /** {@link #whenAnswered(Try, String, Function)} for requests keyed by a request id. */
+  protected <T> Route whenAnswered(Try<T> result, Function<T, Route> onAnswer) {
+    return whenAnswered(result, RETRY_SAME_REQUEST, onAnswer);
   }
 
   protected Route fail(ErrorCode code, String message) {

@@ -1,6 +1,11 @@
 package io.clearhouse.api;
 
+import io.clearhouse.api.account.AccountRoutes;
+import io.clearhouse.api.auth.ApiKeys;
+import io.clearhouse.api.feed.FeedRoutes;
 import io.clearhouse.api.health.HealthRoutes;
+import io.clearhouse.api.vault.VaultRoutes;
+import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.error.Rejection.RejectedException;
@@ -39,6 +44,17 @@ public final class ApiServer extends AllDirectives {
     Route[] v1 = groups.stream().map(RouteGroup::route).toArray(Route[]::new);
     Route all = concat(healthRoutes.route(), pathPrefix("v1", () -> concat(v1[0], tail(v1))));
     this.routes = handleRejections(rejections(), () -> handleExceptions(exceptions(), () -> all));
+  }
+
+  /** The whole public API over a node's entities: accounts, vaults and trade feeds. */
+  public static ApiServer of(
+      ClusterEntities entities, ApiKeys apiKeys, ApiSettings settings, BooleanSupplier ready) {
+    return new ApiServer(
+        List.of(
+            new AccountRoutes(apiKeys, settings, entities.accounts(), entities.assets()),
+            new VaultRoutes(apiKeys, settings, entities.vaults(), entities.assets()),
+            new FeedRoutes(apiKeys, settings, entities.feeds())),
+        ready);
   }
 
   private static Route[] tail(Route[] routes) {

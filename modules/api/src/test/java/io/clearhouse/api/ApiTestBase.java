@@ -6,28 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
-import io.clearhouse.api.feed.FeedRoutes;
-import io.clearhouse.api.vault.VaultRoutes;
-import io.clearhouse.cluster.account.AccountSettings;
-import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.account.WithdrawalPolicy;
-import io.clearhouse.cluster.assets.AssetCatalog;
-import io.clearhouse.cluster.feed.FeedSettings;
-import io.clearhouse.cluster.feed.FeedSharding;
-import io.clearhouse.cluster.instruments.InstrumentCatalog;
-import io.clearhouse.cluster.vault.VaultSettings;
+import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.error.ErrorCode;
-import io.clearhouse.domain.fees.FeeParameters;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -93,32 +81,13 @@ abstract class ApiTestBase {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     journal = PersistenceTestKit.create(testKit.system());
     Config clearhouse = config.getConfig("clearhouse");
-    AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
-    InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
-    ApiKeys apiKeys = ApiKeys.fromConfig(clearhouse.getConfig("api"));
-    ApiSettings apiSettings = ApiSettings.fromConfig(clearhouse);
-    vaults = VaultSharding.init(testKit.system(), VaultSettings.fromConfig(clearhouse));
-    AccountSharding accounts =
-        AccountSharding.init(
-            testKit.system(),
-            assets,
-            instruments,
-            AccountSettings.fromConfig(clearhouse),
-            WithdrawalPolicy.BALANCE_ONLY);
+    ClusterEntities entities = ClusterEntities.init(testKit.system(), clearhouse);
+    vaults = entities.vaults();
     ApiServer server =
-        new ApiServer(
-            List.of(
-                new AccountRoutes(apiKeys, apiSettings, accounts, assets),
-                new VaultRoutes(apiKeys, apiSettings, vaults, assets),
-                new FeedRoutes(
-                    apiKeys,
-                    apiSettings,
-                    FeedSharding.init(
-                        testKit.system(),
-                        accounts,
-                        instruments,
-                        FeeParameters.defaults(),
-                        FeedSettings.fromConfig(clearhouse)))),
+        ApiServer.of(
+            entities,
+            ApiKeys.fromConfig(clearhouse.getConfig("api")),
+            ApiSettings.fromConfig(clearhouse),
             () -> true);
     server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
     baseUrl = "http://127.0.0.1:" + port;

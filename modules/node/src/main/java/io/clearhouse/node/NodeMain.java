@@ -3,25 +3,10 @@ package io.clearhouse.node;
 import com.typesafe.config.Config;
 import io.clearhouse.api.ApiServer;
 import io.clearhouse.api.ApiSettings;
-import io.clearhouse.api.RouteGroup;
-import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
-import io.clearhouse.api.feed.FeedRoutes;
-import io.clearhouse.api.vault.VaultRoutes;
-import io.clearhouse.cluster.account.AccountSettings;
-import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.account.WithdrawalPolicy;
-import io.clearhouse.cluster.assets.AssetCatalog;
-import io.clearhouse.cluster.feed.FeedSettings;
-import io.clearhouse.cluster.feed.FeedSharding;
-import io.clearhouse.cluster.instruments.InstrumentCatalog;
-import io.clearhouse.cluster.vault.VaultSettings;
-import io.clearhouse.cluster.vault.VaultSharding;
-import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.cluster.ClusterEntities;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -59,32 +44,14 @@ public final class NodeMain {
         context -> {
           ActorSystem<Void> system = context.getSystem();
           Config clearhouse = config.getConfig("clearhouse");
-          AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
-          InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
-          AccountSharding accounts =
-              AccountSharding.init(
-                  system,
-                  assets,
-                  instruments,
-                  AccountSettings.fromConfig(clearhouse),
-                  WithdrawalPolicy.BALANCE_ONLY);
+          ClusterEntities entities = ClusterEntities.init(system, clearhouse);
           Cluster cluster = Cluster.get(system);
-          ApiKeys apiKeys = ApiKeys.fromConfig(clearhouse.getConfig("api"));
-          ApiSettings apiSettings = ApiSettings.fromConfig(clearhouse);
-          List<RouteGroup> routeGroups = new ArrayList<>();
-          routeGroups.add(new AccountRoutes(apiKeys, apiSettings, accounts, assets));
-          VaultSharding vaults = VaultSharding.init(system, VaultSettings.fromConfig(clearhouse));
-          routeGroups.add(new VaultRoutes(apiKeys, apiSettings, vaults, assets));
-          FeedSharding feeds =
-              FeedSharding.init(
-                  system,
-                  accounts,
-                  instruments,
-                  RiskParameters.defaults().fees(),
-                  FeedSettings.fromConfig(clearhouse));
-          routeGroups.add(new FeedRoutes(apiKeys, apiSettings, feeds));
           ApiServer api =
-              new ApiServer(routeGroups, () -> cluster.selfMember().status() == MemberStatus.up());
+              ApiServer.of(
+                  entities,
+                  ApiKeys.fromConfig(clearhouse.getConfig("api")),
+                  ApiSettings.fromConfig(clearhouse),
+                  () -> cluster.selfMember().status() == MemberStatus.up());
           String host = clearhouse.getString("http.host");
           int port = clearhouse.getInt("http.port");
           api.bind(system, host, port)

@@ -15,12 +15,10 @@ import io.clearhouse.domain.money.Asset;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import scala.util.Try;
 
 /**
  * {@code /v1/accounts/{id}}: read balances, deposit and withdraw collateral.
@@ -108,7 +106,7 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
     CompletionStage<Account.Summary> summary =
         accounts.account(accountId).ask(Account.Get::new, settings.askTimeout());
     return onComplete(
-        summary, result -> whenAnswered(result, s -> complete(StatusCodes.OK, view(s))));
+        summary, result -> whenAnswered(result, s -> completeJson(StatusCodes.OK, view(s))));
   }
 
   private Route mutate(Principal principal, String accountId, Account.Kind kind) {
@@ -165,16 +163,6 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
     return complete(jsonResponse(a.replayed() ? StatusCodes.OK : StatusCodes.CREATED, receipt));
   }
 
-  /** A timeout is not a failure of the request: it may or may not have happened, so say retry. */
-  private <T> Route whenAnswered(Try<T> result, Function<T, Route> onAnswer) {
-    if (result.isSuccess()) {
-      return onAnswer.apply(result.get());
-    }
-    return fail(
-        ErrorCode.SERVICE_UNAVAILABLE,
-        "no answer in time; retrying with the same requestId is safe");
-  }
-
   private AccountView view(Account.Summary summary) {
     Map<String, BalanceView> balances = new TreeMap<>();
     summary
@@ -190,9 +178,5 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
                 positions.put(
                     instrument, new PositionView(p.lots(), p.costMinor(), p.realizedMinor())));
     return new AccountView(summary.accountId(), balances, positions, summary.feedWatermarks());
-  }
-
-  private Route complete(org.apache.pekko.http.javadsl.model.StatusCode status, Object body) {
-    return complete(jsonResponse(status, body));
   }
 }

@@ -11,6 +11,7 @@ import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.money.Price;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -27,7 +28,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * "BUY"}]}}; prices are decimal strings in USD, quantities whole lots.
  */
 public final class FeedRoutes extends ApiDirectives implements RouteGroup {
-  private static final Asset USD = new Asset("USD", 6);
+  private static final Asset USD = Price.QUOTE_ASSET;
+
+  private static final String RESEND_SAME_SEQUENCE = "resending the same sequence is safe";
 
   private final FeedSharding feeds;
 
@@ -95,9 +98,8 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
     return onComplete(
         view,
         result ->
-            result.isSuccess()
-                ? complete(jsonResponse(StatusCodes.OK, progress(result.get())))
-                : unavailable());
+            whenAnswered(
+                result, RESEND_SAME_SEQUENCE, v -> completeJson(StatusCodes.OK, progress(v))));
   }
 
   private Route submit(Principal principal, String venue) {
@@ -117,7 +119,7 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
                       replyTo -> new TradeFeed.SubmitBatch(sequence, trades, replyTo),
                       settings.askTimeout());
           return onComplete(
-              reply, result -> result.isSuccess() ? replied(result.get()) : unavailable());
+              reply, result -> whenAnswered(result, RESEND_SAME_SEQUENCE, this::replied));
         });
   }
 
@@ -164,11 +166,6 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
             a.feesMinor(),
             a.replayed());
     return complete(jsonResponse(a.replayed() ? StatusCodes.OK : StatusCodes.CREATED, view));
-  }
-
-  private Route unavailable() {
-    return fail(
-        ErrorCode.SERVICE_UNAVAILABLE, "no answer in time; resending the same sequence is safe");
   }
 
   private static FeedProgress progress(TradeFeed.FeedView v) {

@@ -27,7 +27,6 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import scala.util.Try;
 
 /**
  * {@code /v1/vaults/{id}}: LP deposits and withdrawal requests, backstop commitments, and reads of
@@ -165,7 +164,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
     Ids.requireEntityId("vault id", vaultId);
     CompletionStage<Vault.View> view =
         vaults.vault(vaultId).ask(Vault.Get::new, settings.askTimeout());
-    return onComplete(view, r -> whenAnswered(r, v -> ok(StatusCodes.OK, vaultView(v))));
+    return onComplete(view, r -> whenAnswered(r, v -> completeJson(StatusCodes.OK, vaultView(v))));
   }
 
   private Route readQueue(Principal principal, String vaultId) {
@@ -175,7 +174,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
     }
     CompletionStage<Vault.View> view =
         vaults.vault(vaultId).ask(Vault.Get::new, settings.askTimeout());
-    return onComplete(view, r -> whenAnswered(r, v -> ok(StatusCodes.OK, queueView(v))));
+    return onComplete(view, r -> whenAnswered(r, v -> completeJson(StatusCodes.OK, queueView(v))));
   }
 
   private Route readLp(Principal principal, String vaultId, String lpId) {
@@ -192,7 +191,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
             whenAnswered(
                 r,
                 v ->
-                    ok(
+                    completeJson(
                         StatusCodes.OK,
                         new LpView(
                             v.vaultId(),
@@ -269,7 +268,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
       return complete(errorResponse(Rejection.of(rejected.code(), rejected.message())));
     }
     if (reply instanceof Vault.DepositAccepted a) {
-      return ok(created(a.replayed()), depositReceipt(a));
+      return completeJson(created(a.replayed()), depositReceipt(a));
     }
     if (reply instanceof Vault.WithdrawalQueued q) {
       WithdrawalReceipt receipt =
@@ -283,7 +282,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
               Long.toString(q.lpQueuedSharesAfter()),
               q.replayed());
       // 202: the request is queued, not paid; it is paid after the cooldown from free liquidity.
-      return ok(q.replayed() ? StatusCodes.OK : StatusCodes.ACCEPTED, receipt);
+      return completeJson(q.replayed() ? StatusCodes.OK : StatusCodes.ACCEPTED, receipt);
     }
     if (reply instanceof Vault.CommitmentSet c) {
       CommitmentReceipt receipt =
@@ -297,7 +296,7 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
               c.oiCapMinor(),
               c.commitmentsTotalMinor(),
               c.replayed());
-      return ok(created(c.replayed()), receipt);
+      return completeJson(created(c.replayed()), receipt);
     }
     throw new IllegalStateException("unexpected vault reply " + reply);
   }
@@ -400,19 +399,5 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
 
   private Route forbidden(Principal principal, String what) {
     return fail(ErrorCode.FORBIDDEN, "key '" + principal.name() + "' may not " + what);
-  }
-
-  private Route ok(StatusCode status, Object body) {
-    return complete(jsonResponse(status, body));
-  }
-
-  /** A timeout is not a failure of the request: it may or may not have happened, so say retry. */
-  private <T> Route whenAnswered(Try<T> result, Function<T, Route> onAnswer) {
-    if (result.isSuccess()) {
-      return onAnswer.apply(result.get());
-    }
-    return fail(
-        ErrorCode.SERVICE_UNAVAILABLE,
-        "no answer in time; retrying with the same requestId is safe");
   }
 }

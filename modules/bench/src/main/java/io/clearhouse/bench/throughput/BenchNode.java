@@ -3,14 +3,9 @@ package io.clearhouse.bench.throughput;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.clearhouse.cluster.account.AccountSettings;
+import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.account.WithdrawalPolicy;
-import io.clearhouse.cluster.assets.AssetCatalog;
-import io.clearhouse.cluster.feed.FeedSettings;
 import io.clearhouse.cluster.feed.FeedSharding;
-import io.clearhouse.cluster.instruments.InstrumentCatalog;
-import io.clearhouse.domain.params.RiskParameters;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,23 +50,8 @@ final class BenchNode implements AutoCloseable {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     awaitUp(cluster);
-    Config clearhouse = config.getConfig("clearhouse");
-    InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
-    AccountSharding accounts =
-        AccountSharding.init(
-            system,
-            AssetCatalog.fromConfig(clearhouse),
-            instruments,
-            AccountSettings.fromConfig(clearhouse),
-            WithdrawalPolicy.BALANCE_ONLY);
-    FeedSharding feeds =
-        FeedSharding.init(
-            system,
-            accounts,
-            instruments,
-            RiskParameters.defaults().fees(),
-            FeedSettings.fromConfig(clearhouse));
-    return new BenchNode(system, accounts, feeds, BareCounter.init(system));
+    ClusterEntities entities = ClusterEntities.init(system, config.getConfig("clearhouse"));
+    return new BenchNode(system, entities.accounts(), entities.feeds(), BareCounter.init(system));
   }
 
   /** conf/application.conf with the benchmark's overrides on top and Pekko's defaults below. */

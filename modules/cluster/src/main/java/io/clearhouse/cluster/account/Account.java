@@ -7,6 +7,7 @@ import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.money.Price;
 import io.clearhouse.domain.position.PositionState;
 import java.time.Duration;
 import java.util.Iterator;
@@ -49,7 +50,7 @@ public final class Account
       EntityTypeKey.create(Command.class, "Account");
 
   /** The asset trades settle in: premiums, realized PnL and fees move this balance. */
-  public static final String SETTLEMENT_ASSET = "USD";
+  public static final String SETTLEMENT_ASSET = Price.QUOTE_ASSET.symbol();
 
   private final String accountId;
   private final AssetCatalog assets;

@@ -7,6 +7,7 @@ import io.clearhouse.domain.instrument.LinearPerpetual;
 import io.clearhouse.domain.instrument.OptionType;
 import io.clearhouse.domain.instrument.Underlying;
 import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.money.Price;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * Underlyings take their scale from {@code clearhouse.assets}; prices are USD (scale 6).
  */
 public final class InstrumentCatalog {
-  private static final Asset USD = new Asset("USD", 6);
+  private static final Asset USD = Price.QUOTE_ASSET;
 
   private final Map<String, InstrumentSpec> byId;
 

@@ -16,6 +16,9 @@ public record Price(long minor) {
   /** Prices are quoted in USD with six decimals. */
   public static final int SCALE = 6;
 
+  /** The asset prices are quoted in, and trades settle in. */
+  public static final Asset QUOTE_ASSET = new Asset("USD", SCALE);
+
   /** One whole USD in price minor units. */
   public static final long ONE_USD_MINOR = 1_000_000L;
 

@@ -2,11 +2,11 @@ package io.clearhouse.it.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
+import io.clearhouse.it.support.Journal;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
@@ -217,25 +217,16 @@ class AccountsClusterIT {
   }
 
   private static void assertJournal(CassandraProcess cassandra, Acknowledged acked) {
-    try (CqlSession session =
-        CqlSession.builder()
-            .addContactPoint(cassandra.contactPoint())
-            .withLocalDatacenter(cassandra.datacenter())
-            .build()) {
-      for (int a = 0; a < ACCOUNTS; a++) {
-        String account = "load-" + a;
-        long events =
-            session
-                .execute(
-                    "SELECT count(*) FROM clearhouse_journal.messages WHERE persistence_id = ? AND partition_nr = 0",
-                    "Account|" + account)
-                .one()
-                .getLong(0);
-        AtomicInteger expected = acked.eventsByAccount.get(account);
-        assertThat(events)
-            .as("events of %s", account)
-            .isEqualTo(expected == null ? 0 : expected.get());
-      }
+    List<String> ids = new ArrayList<>();
+    for (int a = 0; a < ACCOUNTS; a++) {
+      ids.add("Account|load-" + a);
+    }
+    Map<String, Long> events = Journal.eventCounts(cassandra, ids);
+    for (int a = 0; a < ACCOUNTS; a++) {
+      AtomicInteger expected = acked.eventsByAccount.get("load-" + a);
+      assertThat(events.get("Account|load-" + a))
+          .as("events of load-%d", a)
+          .isEqualTo(expected == null ? 0 : expected.get());
     }
   }
 
