@@ -4,6 +4,8 @@ import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.feed.FeedRoutes;
 import io.clearhouse.api.health.HealthRoutes;
+import io.clearhouse.api.oracle.OracleRoutes;
+import io.clearhouse.api.risk.RiskRoutes;
 import io.clearhouse.api.vault.VaultRoutes;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.domain.error.ErrorCode;
@@ -46,14 +48,25 @@ public final class ApiServer extends AllDirectives {
     this.routes = handleRejections(rejections(), () -> handleExceptions(exceptions(), () -> all));
   }
 
-  /** The whole public API over a node's entities: accounts, vaults and trade feeds. */
+  /**
+   * The whole public API over a node's entities: accounts, vaults, trade feeds, the oracle, and the
+   * risk views and margin simulator.
+   */
   public static ApiServer of(
       ClusterEntities entities, ApiKeys apiKeys, ApiSettings settings, BooleanSupplier ready) {
     return new ApiServer(
         List.of(
             new AccountRoutes(apiKeys, settings, entities.accounts(), entities.assets()),
             new VaultRoutes(apiKeys, settings, entities.vaults(), entities.assets()),
-            new FeedRoutes(apiKeys, settings, entities.feeds())),
+            new FeedRoutes(apiKeys, settings, entities.feeds()),
+            new OracleRoutes(apiKeys, settings, entities.oracles()),
+            new RiskRoutes(
+                apiKeys,
+                settings,
+                entities.supervisor(),
+                entities.board(),
+                entities.instruments(),
+                entities.assets())),
         ready);
   }
 

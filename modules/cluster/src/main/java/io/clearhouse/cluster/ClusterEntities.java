@@ -1,49 +1,124 @@
 package io.clearhouse.cluster;
 
 import com.typesafe.config.Config;
+import io.clearhouse.cluster.account.Account;
+import io.clearhouse.cluster.account.AccountRiskContext;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.AccountSharding;
-import io.clearhouse.cluster.account.WithdrawalPolicy;
+import io.clearhouse.cluster.account.MarginWithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.backstop.Backstop;
+import io.clearhouse.cluster.backstop.TransferRouting;
 import io.clearhouse.cluster.feed.FeedSettings;
 import io.clearhouse.cluster.feed.FeedSharding;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.oracle.OracleSharding;
+import io.clearhouse.cluster.risk.ExposureRelay;
+import io.clearhouse.cluster.risk.RiskConfig;
+import io.clearhouse.cluster.risk.engine.LiquidationSender;
+import io.clearhouse.cluster.risk.engine.RiskEngine;
+import io.clearhouse.cluster.risk.engine.RiskEngineSettings;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor;
 import io.clearhouse.cluster.vault.VaultSettings;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.params.RiskParameters;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Every sharded entity type of a node, registered from {@code clearhouse.*} config in one place, so
- * a node, the API tests and the benchmark wire them the same way.
+ * Everything a node runs, wired from {@code clearhouse.*} config in one place, so a node, the API
+ * tests and the benchmark wire it the same way: the sharded entities (accounts, feeds, vaults,
+ * oracles), the node's market view and risk engine, and the proxies of the cluster singletons (risk
+ * supervisor, backstop).
+ *
+ * @param board this node's market view, written by its risk engine
+ * @param parameters the risk parameters in force (DOMAIN.md defaults with config overrides)
  */
 public record ClusterEntities(
     AssetCatalog assets,
     InstrumentCatalog instruments,
     AccountSharding accounts,
     FeedSharding feeds,
-    VaultSharding vaults) {
+    VaultSharding vaults,
+    OracleSharding oracles,
+    MarketTopics topics,
+    MarketBoard board,
+    RiskParameters parameters,
+    ActorRef<RiskSupervisor.Command> supervisor,
+    ActorRef<Backstop.Command> backstop,
+    ActorRef<RiskEngine.Command> engine) {
 
-  /** Registers accounts, trade feeds and vaults on {@code system}. */
+  /** Registers every entity type and singleton, and starts the node's risk engine. */
   public static ClusterEntities init(ActorSystem<?> system, Config clearhouse) {
     AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
     InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
-    // Withdrawals check the balance only until margin needs mark prices (issue 5).
+    RiskParameters parameters = RiskConfig.parameters(clearhouse);
+    MarketTopics topics = MarketTopics.create(system);
+    MarketBoard board = RiskConfig.board(clearhouse);
+    ActorRef<RiskSupervisor.Command> supervisor =
+        RiskSupervisor.initSingleton(system, clearhouse, topics);
+    ActorRef<Backstop.Command> backstop =
+        Backstop.initSingleton(
+            system,
+            clearhouse,
+            supervisor,
+            balance -> new RiskSupervisor.FundReport(balance, System.currentTimeMillis()));
+    VaultSharding vaults =
+        VaultSharding.init(
+            system, VaultSettings.fromConfig(clearhouse), board, instruments, assets, parameters);
+    ActorRef<RiskEngine.Command> engine =
+        RiskEngine.spawn(
+            system,
+            RiskEngineSettings.fromConfig(clearhouse),
+            board,
+            topics,
+            liquidationSender(system),
+            ExposureRelay.to(supervisor, Cluster.get(system).selfAddress().toString()),
+            parameters,
+            instruments,
+            assets);
+    AccountRiskContext accountContext =
+        RiskConfig.accountContext(
+            clearhouse,
+            board,
+            parameters,
+            RiskEngine.observer(engine),
+            new MarginWithdrawalPolicy(board, parameters, assets, instruments),
+            TransferRouting.of(vaults, backstop));
     AccountSharding accounts =
         AccountSharding.init(
-            system,
-            assets,
-            instruments,
-            AccountSettings.fromConfig(clearhouse),
-            WithdrawalPolicy.BALANCE_ONLY);
+            system, assets, instruments, AccountSettings.fromConfig(clearhouse), accountContext);
     FeedSharding feeds =
         FeedSharding.init(
             system,
             accounts,
             instruments,
-            RiskParameters.defaults().fees(),
+            board::level,
+            parameters.fees(),
             FeedSettings.fromConfig(clearhouse));
-    VaultSharding vaults = VaultSharding.init(system, VaultSettings.fromConfig(clearhouse));
-    return new ClusterEntities(assets, instruments, accounts, feeds, vaults);
+    OracleSharding oracles = OracleSharding.init(system, clearhouse, topics);
+    return new ClusterEntities(
+        assets,
+        instruments,
+        accounts,
+        feeds,
+        vaults,
+        oracles,
+        topics,
+        board,
+        parameters,
+        supervisor,
+        backstop,
+        engine);
+  }
+
+  /** Liquidations go to the account through sharding, wherever it lives now. */
+  private static LiquidationSender liquidationSender(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return (accountId, command) -> sharding.entityRefFor(Account.TYPE_KEY, accountId).tell(command);
   }
 }

@@ -7,11 +7,16 @@ import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.auth.Principal;
 import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.account.AccountSharding;
+import io.clearhouse.cluster.account.RiskFigures;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
+import io.clearhouse.domain.error.Rejection.RejectedException;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.money.Price;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +32,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * the response gives both the decimal and the exact minor units.
  */
 public final class AccountRoutes extends ApiDirectives implements RouteGroup {
+  private static final Asset USD = Price.QUOTE_ASSET;
+  private static final int PRE_TRADE_LEGS_MAX = 64;
+
   private final AccountSharding accounts;
   private final AssetCatalog assets;
 
@@ -61,12 +69,36 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
    */
   public record PositionView(long lots, long costMinor, long realizedPnlMinor) {}
 
-  /** An account's balances by asset, positions by instrument and booked feed batches. */
+  /**
+   * An account's balances by asset, positions by instrument, booked feed batches, and its equity
+   * and margin at the serving node's market ({@code risk} is null with the reason in {@code
+   * riskUnavailable} when the node has no fresh price for an underlying the account holds).
+   */
   public record AccountView(
       String accountId,
       Map<String, BalanceView> balances,
       Map<String, PositionView> positions,
-      Map<String, Long> feedWatermarks) {}
+      Map<String, Long> feedWatermarks,
+      RiskFigures risk,
+      String riskUnavailable,
+      long liquidations,
+      long outboxValueMinor) {}
+
+  /** The body of a pre-trade check: the legs the venue is about to match for this account. */
+  public record PreTradeRequest(List<PreTradeLeg> legs) {}
+
+  /** One hypothetical leg: side BUY or SELL, whole lots, a decimal USD price on the tick. */
+  public record PreTradeLeg(String instrument, String side, Long lots, String price) {}
+
+  /** The answer: whether the account still covers IM with the legs, and the figures. */
+  public record PreTradeAnswer(
+      String accountId,
+      boolean accepted,
+      Integer code,
+      String codeName,
+      String message,
+      RiskFigures before,
+      RiskFigures after) {}
 
   @Override
   public Route route() {
@@ -80,6 +112,9 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
                         principal ->
                             concat(
                                 pathEnd(() -> get(() -> read(principal, accountId))),
+                                path(
+                                    "pre-trade-check",
+                                    () -> post(() -> preTradeCheck(principal, accountId))),
                                 path(
                                     "deposits",
                                     () ->
@@ -107,6 +142,62 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
         accounts.account(accountId).ask(Account.Get::new, settings.askTimeout());
     return onComplete(
         summary, result -> whenAnswered(result, s -> completeJson(StatusCodes.OK, view(s))));
+  }
+
+  private Route preTradeCheck(Principal principal, String accountId) {
+    Ids.requireEntityId("account id", accountId);
+    if (!principal.mayCheckPreTrade(accountId)) {
+      return fail(
+          ErrorCode.FORBIDDEN,
+          "key '" + principal.name() + "' may not run pre-trade checks for " + accountId);
+    }
+    return jsonBody(
+        PreTradeRequest.class,
+        body -> {
+          List<Account.HypotheticalLeg> legs = legs(required(body.legs(), "legs"));
+          CompletionStage<Account.PreTradeResult> reply =
+              accounts
+                  .account(accountId)
+                  .ask(replyTo -> new Account.PreTradeCheck(legs, replyTo), settings.askTimeout());
+          return onComplete(
+              reply,
+              result ->
+                  whenAnswered(result, r -> completeJson(StatusCodes.OK, answer(accountId, r))));
+        });
+  }
+
+  private static List<Account.HypotheticalLeg> legs(List<PreTradeLeg> body) {
+    if (body.isEmpty() || body.size() > PRE_TRADE_LEGS_MAX) {
+      throw new RejectedException(
+          Rejection.of(
+              ErrorCode.INVALID_ARGUMENT, "legs: between 1 and " + PRE_TRADE_LEGS_MAX + " legs"));
+    }
+    List<Account.HypotheticalLeg> legs = new ArrayList<>(body.size());
+    for (PreTradeLeg leg : body) {
+      String side = required(leg.side(), "side");
+      long lots = required(leg.lots(), "lots");
+      if (lots <= 0 || !(side.equals("BUY") || side.equals("SELL"))) {
+        throw new RejectedException(
+            Rejection.of(ErrorCode.INVALID_QUANTITY, "side BUY or SELL and lots > 0"));
+      }
+      legs.add(
+          new Account.HypotheticalLeg(
+              required(leg.instrument(), "instrument"),
+              side.equals("BUY") ? lots : -lots,
+              USD.parsePositiveMinor(required(leg.price(), "price"))));
+    }
+    return legs;
+  }
+
+  private static PreTradeAnswer answer(String accountId, Account.PreTradeResult r) {
+    return new PreTradeAnswer(
+        accountId,
+        r.accepted(),
+        r.code() == null ? null : r.code().number(),
+        r.code() == null ? null : r.code().name(),
+        r.message(),
+        r.before(),
+        r.after());
   }
 
   private Route mutate(Principal principal, String accountId, Account.Kind kind) {
@@ -177,6 +268,14 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
             (instrument, p) ->
                 positions.put(
                     instrument, new PositionView(p.lots(), p.costMinor(), p.realizedMinor())));
-    return new AccountView(summary.accountId(), balances, positions, summary.feedWatermarks());
+    return new AccountView(
+        summary.accountId(),
+        balances,
+        positions,
+        summary.feedWatermarks(),
+        summary.risk(),
+        summary.riskUnavailable(),
+        summary.liquidations(),
+        summary.outboxValueMinor());
   }
 }

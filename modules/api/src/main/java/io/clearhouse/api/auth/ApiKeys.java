@@ -57,6 +57,7 @@ public final class ApiKeys {
           case TRADER -> "accounts";
           case VENUE -> "venues";
           case LP -> "lps";
+          case ORACLE -> "underlyings";
           case OPERATOR -> "";
         };
     return !path.isEmpty() && key.hasPath(path) ? key.getStringList(path) : List.of();

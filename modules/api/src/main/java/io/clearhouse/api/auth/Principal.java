@@ -46,6 +46,19 @@ public record Principal(String name, Role role, List<String> boundIdPatterns) {
     return role == Role.OPERATOR || mayActAsLp(lpId);
   }
 
+  /**
+   * Whether this key may ask if a hypothetical order keeps the account within IM: its readers, and
+   * any venue (venues check orders before they match them).
+   */
+  public boolean mayCheckPreTrade(String accountId) {
+    return mayRead(accountId) || role == Role.VENUE;
+  }
+
+  /** Whether this key may post source prices for the underlying. */
+  public boolean mayPostPrices(String underlying) {
+    return role == Role.ORACLE && isBoundTo(underlying);
+  }
+
   /** Whether this key may run operational commands (vault commitments). */
   public boolean isOperator() {
     return role == Role.OPERATOR;

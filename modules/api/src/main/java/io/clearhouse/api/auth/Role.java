@@ -10,11 +10,14 @@ package io.clearhouse.api.auth;
  *       governance); it moves no trader's or LP's money.
  *   <li>{@code VENUE}: post trade batches to the feeds of the venues its key is bound to.
  *   <li>{@code LP}: deposit to and withdraw from vaults as the LP ids its key is bound to.
+ *   <li>{@code ORACLE}: post source prices and implied volatilities for the underlyings its key is
+ *       bound to.
  * </ul>
  */
 public enum Role {
   TRADER,
   OPERATOR,
   VENUE,
-  LP
+  LP,
+  ORACLE
 }

@@ -103,7 +103,17 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
   /** One underlying's commitment and the open-interest cap it gives. */
   public record CommitmentView(String amount, long minor, String oiCap, long oiCapMinor) {}
 
-  /** A vault's figures. */
+  /**
+   * A position the vault took over in a liquidation: signed lots and the USD cost basis (a
+   * perpetual's open notional, an option's net premium).
+   */
+  public record PositionView(long lots, String cost, long costMinor) {}
+
+  /**
+   * A vault's figures. {@code navAtMarket} is false when the vault holds positions and the node has
+   * no fresh price for one of them: the NAV is then at book (perpetuals at cost, options at their
+   * premium), and deposits, raised commitments and payouts wait for the market.
+   */
   public record VaultView(
       String vaultId,
       String asset,
@@ -121,11 +131,25 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
       Map<String, CommitmentView> commitments,
       long depositedMinor,
       long paidOutMinor,
-      long feesCreditedMinor) {}
+      long feesCreditedMinor,
+      Map<String, PositionView> positions,
+      String positionsValue,
+      long positionsValueMinor,
+      boolean navAtMarket,
+      long takeovers,
+      long takeoverCashMinor) {}
 
-  /** One LP's shares and their value at NAV, rounded down. */
+  /**
+   * One LP's shares and their value at NAV, rounded down; {@code navAtMarket} as in the vault's.
+   */
   public record LpView(
-      String vaultId, String lpId, String shares, String value, long valueMinor, String queued) {}
+      String vaultId,
+      String lpId,
+      String shares,
+      String value,
+      long valueMinor,
+      String queued,
+      boolean navAtMarket) {}
 
   /** One waiting withdrawal request. */
   public record QueueItem(
@@ -199,7 +223,8 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
                             Long.toString(v.shares()),
                             usd.format(v.valueMinor()),
                             v.valueMinor(),
-                            Long.toString(v.queuedShares())))));
+                            Long.toString(v.queuedShares()),
+                            v.navAtMarket()))));
   }
 
   private Route deposit(Principal principal, String vaultId) {
@@ -319,6 +344,13 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
   }
 
   private VaultView vaultView(Vault.View v) {
+    Map<String, PositionView> positions = new TreeMap<>();
+    v.positions()
+        .forEach(
+            (instrument, p) ->
+                positions.put(
+                    instrument,
+                    new PositionView(p.lots(), usd.format(p.costMinor()), p.costMinor())));
     Map<String, CommitmentView> commitments = new TreeMap<>();
     v.commitmentsMinor()
         .forEach(
@@ -344,7 +376,13 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
         commitments,
         v.depositedMinor(),
         v.paidOutMinor(),
-        v.feesCreditedMinor());
+        v.feesCreditedMinor(),
+        positions,
+        usd.format(v.positionsValueMinor()),
+        v.positionsValueMinor(),
+        v.navAtMarket(),
+        v.takeovers(),
+        v.takeoverCashMinor());
   }
 
   private static QueueView queueView(Vault.View v) {

@@ -4,11 +4,16 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
+import io.clearhouse.cluster.transfer.Transfer;
+import io.clearhouse.cluster.transfer.TransferAck;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.margin.UnderlyingMarket;
 import io.clearhouse.domain.money.Price;
 import io.clearhouse.domain.position.PositionState;
+import io.clearhouse.domain.result.Outcome;
+import io.clearhouse.domain.risk.AccountRisk;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,15 +22,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One trader's account: collateral balances per asset and positions per instrument, the single
@@ -56,7 +69,12 @@ public final class Account
   private final AssetCatalog assets;
   private final InstrumentCatalog instruments;
   private final AccountSettings settings;
-  private final WithdrawalPolicy withdrawalPolicy;
+  private final AccountRiskContext risk;
+  private final AccountValuation valuation;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<TransferAck> ackAdapter;
+  private final Runnable passivate;
 
   private Account(
       PersistenceId persistenceId,
@@ -64,7 +82,10 @@ public final class Account
       AssetCatalog assets,
       InstrumentCatalog instruments,
       AccountSettings settings,
-      WithdrawalPolicy withdrawalPolicy) {
+      AccountRiskContext risk,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Runnable passivate) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
     // it.
     super(
@@ -74,30 +95,68 @@ public final class Account
     this.assets = assets;
     this.instruments = instruments;
     this.settings = settings;
-    this.withdrawalPolicy = withdrawalPolicy;
+    this.risk = risk;
+    this.valuation = new AccountValuation(assets, instruments);
+    this.context = context;
+    this.timers = timers;
+    this.ackAdapter = context.messageAdapter(TransferAck.class, TransferAcked::new);
+    this.passivate = passivate;
   }
 
-  /** The behavior of account {@code accountId}; its persistence id is "Account|accountId". */
-  public static Account create(
+  /**
+   * The behavior of account {@code accountId}; its persistence id is "Account|accountId".
+   *
+   * @param passivate asks the shard to stop this entity (a flat account idle for {@link
+   *     AccountRiskContext#idlePassivation()}); a no-op outside sharding
+   */
+  public static Behavior<Command> create(
       String accountId,
       AssetCatalog assets,
       InstrumentCatalog instruments,
       AccountSettings settings,
-      WithdrawalPolicy withdrawalPolicy) {
+      AccountRiskContext risk,
+      Function<ActorRef<Command>, Runnable> passivate) {
     Ids.requireEntityId("accountId", accountId);
-    return new Account(
-        PersistenceId.of(TYPE_KEY.name(), accountId),
-        accountId,
-        assets,
-        instruments,
-        settings,
-        withdrawalPolicy);
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  context.setReceiveTimeout(risk.idlePassivation(), new Idle());
+                  return new Account(
+                      PersistenceId.of(TYPE_KEY.name(), accountId),
+                      accountId,
+                      assets,
+                      instruments,
+                      settings,
+                      risk,
+                      context,
+                      timers,
+                      passivate.apply(context.getSelf()));
+                }));
+  }
+
+  /** An account outside sharding (tests): never passivates. */
+  public static Behavior<Command> create(
+      String accountId,
+      AssetCatalog assets,
+      InstrumentCatalog instruments,
+      AccountSettings settings,
+      AccountRiskContext risk) {
+    return create(accountId, assets, instruments, settings, risk, self -> () -> {});
   }
 
   // ---------------------------------------------------------------- protocol
 
   /** Commands an account accepts. */
-  public sealed interface Command extends CborSerializable permits Mutation, Get, ApplyLegs {}
+  public sealed interface Command extends CborSerializable
+      permits Mutation,
+          Get,
+          ApplyLegs,
+          Liquidate,
+          PreTradeCheck,
+          TransferAcked,
+          RetryTransfers,
+          Idle {}
 
   /** Mutating commands: they carry the client's request id and what to do. */
   public sealed interface Mutation extends Command permits Deposit, Withdraw {
@@ -209,6 +268,88 @@ public final class Account
       String message)
       implements LegsReply {}
 
+  /**
+   * Sent by the node's risk engine when its index shows equity below MM: the account re-checks with
+   * its own state and the node's market and, if still below MM, closes the smallest part of its
+   * positions that restores IM, within {@code budgetMinor} (liquidated notional the engine admitted
+   * per underlying under the cluster-wide throughput cap).
+   *
+   * @param requestId the engine's id of this request, echoed in the report
+   */
+  public record Liquidate(
+      long requestId, Map<String, Long> budgetMinor, ActorRef<LiquidationReport> replyTo)
+      implements Command {
+    public Liquidate {
+      budgetMinor = Map.copyOf(budgetMinor);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * What a {@link Liquidate} did.
+   *
+   * @param usedMinor liquidated notional per underlying (at most the budget)
+   * @param outcome what the account found and did
+   */
+  public record LiquidationReport(
+      String accountId, long requestId, Map<String, Long> usedMinor, LiquidationOutcome outcome)
+      implements CborSerializable {
+    public LiquidationReport {
+      usedMinor = Map.copyOf(usedMinor);
+      Objects.requireNonNull(outcome, "outcome");
+    }
+  }
+
+  /** The account's verdict on a {@link Liquidate}. */
+  public enum LiquidationOutcome {
+    /** Equity is at or above MM by the account's own state: nothing closed. */
+    NOT_NEEDED,
+    /** Closes were made and equity now covers IM. */
+    RESTORED,
+    /** Closes were made within the budget but more are needed: queue the account again. */
+    PARTIAL,
+    /** Every position was closed; the account is bankrupt if its equity is negative. */
+    CLOSED_ALL,
+    /** The node has no fresh price for an underlying of the account: try again later. */
+    NO_MARKET
+  }
+
+  /** A receiver acknowledged a transfer from the outbox. */
+  public record TransferAcked(TransferAck ack) implements Command {}
+
+  /** Timer: re-send the oldest unacknowledged transfer to each receiver. */
+  public record RetryTransfers() implements Command {}
+
+  /** Receive timeout: a flat account with an empty outbox passivates. */
+  public record Idle() implements Command {}
+
+  /**
+   * Would this account stay within IM with these extra legs, at the node's market? Changes nothing.
+   *
+   * @param legs hypothetical legs (signed lots at a price; fee estimated at the taker rate)
+   */
+  public record PreTradeCheck(List<HypotheticalLeg> legs, ActorRef<PreTradeResult> replyTo)
+      implements Command {
+    public PreTradeCheck {
+      legs = List.copyOf(legs);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** One hypothetical leg of a pre-trade check. */
+  public record HypotheticalLeg(String instrumentId, long qtyLots, long priceMinor)
+      implements CborSerializable {}
+
+  /**
+   * The answer to a pre-trade check: the account now and with the legs, or a rejection of the
+   * question (unknown instrument, no market).
+   *
+   * @param accepted whether equity with the legs covers IM (and risk modes allow them)
+   */
+  public record PreTradeResult(
+      boolean accepted, ErrorCode code, String message, RiskFigures before, RiskFigures after)
+      implements CborSerializable {}
+
   /** Which way a mutation moves money. */
   public enum Kind {
     DEPOSIT,
@@ -253,13 +394,29 @@ public final class Account
       String accountId,
       Map<String, Long> balancesMinor,
       Map<String, PositionState> positions,
-      Map<String, Long> feedWatermarks)
-      implements CborSerializable {}
+      Map<String, Long> feedWatermarks,
+      List<Transfer> outbox,
+      long liquidations,
+      RiskFigures risk,
+      String riskUnavailable)
+      implements CborSerializable {
+
+    /** What the outbox is worth in the conservation sum (see {@link Transfer#ledgerValueMinor}). */
+    @JsonIgnore
+    public long outboxValueMinor() {
+      long value = 0;
+      for (Transfer transfer : outbox) {
+        value = Math.addExact(value, transfer.ledgerValueMinor());
+      }
+      return value;
+    }
+  }
 
   // ---------------------------------------------------------------- events and state
 
   /** Events: each carries the values before and after, so the journal reads as a ledger. */
-  public sealed interface Event extends CborSerializable permits CollateralEvent, LegsApplied {}
+  public sealed interface Event extends CborSerializable
+      permits CollateralEvent, LegsApplied, Liquidated, TransferAcknowledged {}
 
   /** Collateral moved in or out. */
   public sealed interface CollateralEvent extends Event permits Deposited, Withdrawn {
@@ -325,6 +482,48 @@ public final class Account
     }
   }
 
+  /**
+   * A liquidation step: positions closed against the backstop vault, the penalty charged and split,
+   * and the transfers that carry positions and penalty shares out (they join the outbox).
+   *
+   * @param liquidationSeq this account's liquidation count after the step (also the transfers'
+   *     source sequence)
+   * @param closes each close as a leg with the position before and after
+   * @param usedMinor liquidated notional per underlying, within the engine's budget
+   * @param equityBeforeMinor equity before the step, at the market the account used
+   * @param maintenanceBeforeMinor MM before the step
+   * @param markets the market the account valued itself at (so an auditor can recompute the
+   *     decision), with {@code marketAtMs} the snapshot's time
+   */
+  public record Liquidated(
+      long liquidationSeq,
+      long requestId,
+      List<LegEffect> closes,
+      long penaltyMinor,
+      long insuranceFundShareMinor,
+      long vaultShareMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long equityBeforeMinor,
+      long maintenanceBeforeMinor,
+      Map<String, Long> usedMinor,
+      LiquidationOutcome outcome,
+      List<Transfer> transfers,
+      List<UnderlyingMarket> markets,
+      long marketAtMs,
+      long atMs)
+      implements Event {
+    public Liquidated {
+      closes = List.copyOf(closes);
+      markets = List.copyOf(markets);
+      usedMinor = new TreeMap<>(usedMinor);
+      transfers = List.copyOf(transfers);
+    }
+  }
+
+  /** A receiver acknowledged a transfer; it leaves the outbox. */
+  public record TransferAcknowledged(String transferId, long atMs) implements Event {}
+
   /** What a remembered request did, enough to rebuild its first reply and to compare payloads. */
   public record Processed(Kind kind, String asset, long amountMinor, long balanceAfterMinor)
       implements CborSerializable {}
@@ -341,11 +540,24 @@ public final class Account
       TreeMap<String, Long> balancesMinor,
       LinkedHashMap<String, Processed> recentRequests,
       TreeMap<String, PositionState> positions,
-      TreeMap<String, Long> feedWatermarks)
+      TreeMap<String, Long> feedWatermarks,
+      TreeMap<String, Transfer> outbox,
+      long liquidations)
       implements CborSerializable {
 
+    public State {
+      // Snapshots taken before liquidations existed lack the outbox.
+      outbox = outbox == null ? new TreeMap<>() : outbox;
+    }
+
     public static State empty() {
-      return new State(new TreeMap<>(), new LinkedHashMap<>(), new TreeMap<>(), new TreeMap<>());
+      return new State(
+          new TreeMap<>(),
+          new LinkedHashMap<>(),
+          new TreeMap<>(),
+          new TreeMap<>(),
+          new TreeMap<>(),
+          0);
     }
 
     public long balanceMinor(String asset) {
@@ -378,35 +590,74 @@ public final class Account
           event.requestId(),
           new Processed(kind, event.asset(), event.amountMinor(), event.balanceAfterMinor()));
       evictOldest(window, dedupWindowRequests);
-      return new State(balances, window, positions, feedWatermarks);
+      return new State(balances, window, positions, feedWatermarks, outbox, liquidations);
     }
 
     State apply(LegsApplied event) {
-      long cashBefore = balanceMinor(SETTLEMENT_ASSET);
-      if (cashBefore != event.cashBeforeMinor()
+      if (balanceMinor(SETTLEMENT_ASSET) != event.cashBeforeMinor()
           || event.batchSeqs().isEmpty()
           || event.batchSeqs().get(0) <= watermark(event.feedId())) {
         throw new IllegalStateException("legs out of chain at " + event + " in " + this);
       }
       TreeMap<String, PositionState> nextPositions = new TreeMap<>(positions);
-      long cash = cashBefore;
-      for (LegEffect effect : event.effects()) {
-        String instrument = effect.leg().instrumentId();
-        if (!nextPositions.getOrDefault(instrument, PositionState.FLAT).equals(effect.before())) {
-          throw new IllegalStateException("position chain broken at " + effect);
-        }
-        nextPositions.put(instrument, effect.after());
-        cash = Math.addExact(cash, effect.cashDeltaMinor());
-      }
+      long cash = applyEffects(nextPositions, event.effects(), event.cashBeforeMinor());
       if (cash != event.cashAfterMinor()) {
         throw new IllegalStateException("cash chain broken at " + event);
       }
-      nextPositions.values().removeIf(PositionState::isFlat);
       TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
       balances.put(SETTLEMENT_ASSET, cash);
       TreeMap<String, Long> watermarks = new TreeMap<>(feedWatermarks);
       watermarks.put(event.feedId(), event.lastBatchSeq());
-      return new State(balances, recentRequests, nextPositions, watermarks);
+      return new State(balances, recentRequests, nextPositions, watermarks, outbox, liquidations);
+    }
+
+    State apply(Liquidated event) {
+      if (balanceMinor(SETTLEMENT_ASSET) != event.cashBeforeMinor()
+          || event.liquidationSeq() != liquidations + 1
+          || event.penaltyMinor() != event.insuranceFundShareMinor() + event.vaultShareMinor()) {
+        throw new IllegalStateException("liquidation out of chain at " + event + " in " + this);
+      }
+      TreeMap<String, PositionState> nextPositions = new TreeMap<>(positions);
+      long cash = applyEffects(nextPositions, event.closes(), event.cashBeforeMinor());
+      if (Math.subtractExact(cash, event.penaltyMinor()) != event.cashAfterMinor()) {
+        throw new IllegalStateException("cash chain broken at " + event);
+      }
+      TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
+      balances.put(SETTLEMENT_ASSET, event.cashAfterMinor());
+      TreeMap<String, Transfer> nextOutbox = new TreeMap<>(outbox);
+      for (Transfer transfer : event.transfers()) {
+        nextOutbox.put(transfer.transferId(), transfer);
+      }
+      return new State(
+          balances,
+          recentRequests,
+          nextPositions,
+          feedWatermarks,
+          nextOutbox,
+          event.liquidationSeq());
+    }
+
+    State apply(TransferAcknowledged event) {
+      TreeMap<String, Transfer> nextOutbox = new TreeMap<>(outbox);
+      nextOutbox.remove(event.transferId());
+      return new State(
+          balancesMinor, recentRequests, positions, feedWatermarks, nextOutbox, liquidations);
+    }
+
+    /** Applies leg effects to {@code positions} in place (a fresh copy); returns cash after. */
+    private static long applyEffects(
+        TreeMap<String, PositionState> positions, List<LegEffect> effects, long cashBefore) {
+      long cash = cashBefore;
+      for (LegEffect effect : effects) {
+        String instrument = effect.leg().instrumentId();
+        if (!positions.getOrDefault(instrument, PositionState.FLAT).equals(effect.before())) {
+          throw new IllegalStateException("position chain broken at " + effect);
+        }
+        positions.put(instrument, effect.after());
+        cash = Math.addExact(cash, effect.cashDeltaMinor());
+      }
+      positions.values().removeIf(PositionState::isFlat);
+      return cash;
     }
 
     private static void evictOldest(LinkedHashMap<String, Processed> window, int sizeMax) {
@@ -439,7 +690,75 @@ public final class Account
         .onCommand(Withdraw.class, this::onMutation)
         .onCommand(Get.class, this::onGet)
         .onCommand(ApplyLegs.class, this::onApplyLegs)
+        .onCommand(Liquidate.class, this::onLiquidate)
+        .onCommand(PreTradeCheck.class, this::onPreTradeCheck)
+        .onCommand(TransferAcked.class, this::onTransferAcked)
+        .onCommand(RetryTransfers.class, this::onRetryTransfers)
+        .onCommand(Idle.class, this::onIdle)
         .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              notifyObserver(state);
+              sendOutbox(state);
+            })
+        .onSignal(PostStop.instance(), state -> risk.observer().stopped(accountId))
+        .build();
+  }
+
+  /** Tells the node's risk engine the ledger now: after recovery and after every event. */
+  private void notifyObserver(State state) {
+    risk.observer().changed(accountId, state.balancesMinor(), state.positions());
+  }
+
+  /** Sends the oldest transfer to each receiver; the retry timer runs while any is unacked. */
+  private void sendOutbox(State state) {
+    if (state.outbox().isEmpty()) {
+      timers.cancel(RetryTransfers.class);
+      return;
+    }
+    java.util.Set<String> receivers = new java.util.HashSet<>();
+    List<Transfer> pending = new java.util.ArrayList<>(state.outbox().values());
+    pending.sort(java.util.Comparator.comparingLong(Transfer::sourceSeq));
+    for (Transfer transfer : pending) {
+      if (receivers.add(transfer.receiver() + "/" + transfer.receiverId())) {
+        risk.transfers().send(transfer, ackAdapter);
+      }
+    }
+    if (!timers.isTimerActive(RetryTransfers.class)) {
+      timers.startTimerWithFixedDelay(
+          RetryTransfers.class, new RetryTransfers(), risk.transferRetry());
+    }
+  }
+
+  private ReplyEffect<Event, State> onTransferAcked(State state, TransferAcked acked) {
+    String transferId = acked.ack().transferId();
+    if (!state.outbox().containsKey(transferId)) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new TransferAcknowledged(transferId, System.currentTimeMillis()))
+        .thenRun(this::sendOutbox)
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onRetryTransfers(State state, RetryTransfers retry) {
+    sendOutbox(state);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
+    // An account with positions or money in flight stays live: the risk engine must see it and
+    // the outbox must drain. Only a flat, settled account gives its memory back.
+    if (state.positions().isEmpty() && state.outbox().isEmpty()) {
+      passivate.run();
+    }
+    return Effect().noReply();
   }
 
   @Override
@@ -450,6 +769,8 @@ public final class Account
         .onEvent(Deposited.class, (state, event) -> state.apply(event, window))
         .onEvent(Withdrawn.class, (state, event) -> state.apply(event, window))
         .onEvent(LegsApplied.class, State::apply)
+        .onEvent(Liquidated.class, State::apply)
+        .onEvent(TransferAcknowledged.class, State::apply)
         .build();
   }
 
@@ -458,11 +779,66 @@ public final class Account
   }
 
   private Summary summary(State state) {
+    Outcome<AccountRisk.View> view =
+        valuation.view(
+            state.balancesMinor(),
+            state.positions(),
+            risk.board(),
+            risk.parameters(),
+            System.currentTimeMillis());
     return new Summary(
         accountId,
         new TreeMap<>(state.balancesMinor()),
         new TreeMap<>(state.positions()),
-        new TreeMap<>(state.feedWatermarks()));
+        new TreeMap<>(state.feedWatermarks()),
+        List.copyOf(state.outbox().values()),
+        state.liquidations(),
+        view.isOk() ? RiskFigures.of(view.value()) : null,
+        view.isOk() ? null : view.rejection().message());
+  }
+
+  private ReplyEffect<Event, State> onLiquidate(State state, Liquidate command) {
+    AccountLiquidation.Decision decision =
+        AccountLiquidation.decide(
+            accountId, state, command, valuation, risk, System.currentTimeMillis());
+    if (decision.event() == null) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              new LiquidationReport(accountId, command.requestId(), Map.of(), decision.outcome()));
+    }
+    Liquidated event = decision.event();
+    context
+        .getLog()
+        .info(
+            "liquidated {} step {}: {} closes, notional {}, penalty {}, {}",
+            accountId,
+            event.liquidationSeq(),
+            event.closes().size(),
+            event.usedMinor(),
+            event.penaltyMinor(),
+            event.outcome());
+    return Effect()
+        .persist(event)
+        .thenRun(this::afterPersist)
+        .thenReply(
+            command.replyTo(),
+            after ->
+                new LiquidationReport(
+                    accountId, command.requestId(), event.usedMinor(), event.outcome()));
+  }
+
+  private void afterPersist(State state) {
+    notifyObserver(state);
+    sendOutbox(state);
+  }
+
+  private ReplyEffect<Event, State> onPreTradeCheck(State state, PreTradeCheck command) {
+    return Effect()
+        .reply(
+            command.replyTo(),
+            AccountPreTrade.check(
+                state, command.legs(), valuation, risk, System.currentTimeMillis()));
   }
 
   private ReplyEffect<Event, State> onApplyLegs(State state, ApplyLegs command) {
@@ -477,7 +853,10 @@ public final class Account
     }
     LegsApplied event =
         AccountLegs.decide(state, command.feedId(), fresh, instruments, System.currentTimeMillis());
-    return Effect().persist(event).thenReply(command.replyTo(), after -> ack);
+    return Effect()
+        .persist(event)
+        .thenRun(this::notifyObserver)
+        .thenReply(command.replyTo(), after -> ack);
   }
 
   private ReplyEffect<Event, State> onMutation(State state, Mutation command) {
@@ -498,6 +877,7 @@ public final class Account
     CollateralEvent event = decide(state, command, System.currentTimeMillis());
     return Effect()
         .persist(event)
+        .thenRun(this::notifyObserver)
         .thenReply(command.replyTo(), after -> accepted(command, event.balanceAfterMinor(), false));
   }
 
@@ -561,7 +941,7 @@ public final class Account
                   + " minor units is less than the withdrawal of "
                   + command.amountMinor()));
     }
-    return withdrawalPolicy.check(state, command.asset(), command.amountMinor());
+    return risk.withdrawalPolicy().check(state, command.asset(), command.amountMinor());
   }
 
   /** The decision, once validated: the event that records it. Time comes from the caller. */

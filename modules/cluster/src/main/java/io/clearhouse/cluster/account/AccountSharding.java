@@ -3,6 +3,7 @@ package io.clearhouse.cluster.account;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -25,14 +26,27 @@ public final class AccountSharding {
       AssetCatalog assets,
       InstrumentCatalog instruments,
       AccountSettings settings,
-      WithdrawalPolicy withdrawalPolicy) {
+      AccountRiskContext risk) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    // Remembered: an account with open positions must be live and indexed by its node's risk
+    // engine at all times, so after a node dies its accounts restart on their new node without
+    // waiting for a message. A flat account passivates itself when idle (and is then forgotten).
     sharding.init(
         Entity.of(
-            Account.TYPE_KEY,
-            context ->
-                Account.create(
-                    context.getEntityId(), assets, instruments, settings, withdrawalPolicy)));
+                Account.TYPE_KEY,
+                context ->
+                    Account.create(
+                        context.getEntityId(),
+                        assets,
+                        instruments,
+                        settings,
+                        risk,
+                        self ->
+                            () -> context.getShard().tell(new ClusterSharding.Passivate<>(self))))
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withNoPassivationStrategy()
+                    .withRememberEntities(true)));
     return new AccountSharding(sharding);
   }
 

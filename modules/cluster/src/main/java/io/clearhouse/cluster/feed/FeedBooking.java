@@ -5,6 +5,7 @@ import io.clearhouse.cluster.feed.TradeFeed.Side;
 import io.clearhouse.cluster.feed.TradeFeed.Trade;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
+import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.fees.FeeParameters;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Turns a venue's batch into legs per account, validating the batch whole first: one bad trade
@@ -50,6 +52,7 @@ final class FeedBooking {
       String venueId,
       List<Trade> trades,
       InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
       FeeParameters fees,
       FeedSettings settings) {
     if (trades.isEmpty()) {
@@ -65,6 +68,9 @@ final class FeedBooking {
     Set<String> tradeIds = new HashSet<>();
     for (Trade trade : trades) {
       Rejection invalid = validate(venueId, trade, instruments, tradeIds);
+      if (invalid == null) {
+        invalid = checkBreaker(trade, instruments, breakerLevels);
+      }
       if (invalid != null) {
         return Outcome.rejected(invalid);
       }
@@ -75,6 +81,23 @@ final class FeedBooking {
       }
     }
     return Outcome.ok(new Booked(legs, split[0], split[1], split[2]));
+  }
+
+  /**
+   * A HALTED underlying takes no new trades (DOMAIN.md "Circuit breakers"). REDUCE_ONLY is not
+   * checked here: whether a leg increases a position depends on the account's position, which the
+   * feed does not hold (see the README's issue 5 notes).
+   */
+  private static Rejection checkBreaker(
+      Trade trade, InstrumentCatalog instruments, Function<String, BreakerLevel> breakerLevels) {
+    String underlying =
+        instruments.find(trade.instrumentId()).orElseThrow().instrument().underlying().symbol();
+    if (breakerLevels.apply(underlying) == BreakerLevel.HALTED) {
+      return Rejection.of(
+          ErrorCode.UNDERLYING_HALTED,
+          "trade " + trade.tradeId() + ": " + underlying + " is halted and takes no new trades");
+    }
+    return null;
   }
 
   private static Rejection validate(

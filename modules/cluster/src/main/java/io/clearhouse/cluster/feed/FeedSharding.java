@@ -2,7 +2,9 @@ package io.clearhouse.cluster.feed;
 
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.fees.FeeParameters;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -26,6 +28,7 @@ public final class FeedSharding {
       ActorSystem<?> system,
       AccountSharding accounts,
       InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
       FeeParameters fees,
       FeedSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -34,7 +37,12 @@ public final class FeedSharding {
                 TradeFeed.TYPE_KEY,
                 context ->
                     TradeFeed.create(
-                        context.getEntityId(), accounts::account, instruments, fees, settings))
+                        context.getEntityId(),
+                        accounts::account,
+                        instruments,
+                        breakerLevels,
+                        fees,
+                        settings))
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
     return new FeedSharding(sharding);
   }

@@ -4,6 +4,7 @@ import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.account.Account.Leg;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
+import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.fees.FeeParameters;
@@ -62,6 +63,7 @@ public final class TradeFeed
   private final TimerScheduler<Command> timers;
   private final Function<String, RecipientRef<Account.Command>> accounts;
   private final InstrumentCatalog instruments;
+  private final Function<String, BreakerLevel> breakerLevels;
   private final FeeParameters fees;
   private final FeedSettings settings;
   private final FeedDelivery delivery = new FeedDelivery();
@@ -73,6 +75,7 @@ public final class TradeFeed
       TimerScheduler<Command> timers,
       Function<String, RecipientRef<Account.Command>> accounts,
       InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
       FeeParameters fees,
       FeedSettings settings) {
     super(
@@ -83,6 +86,7 @@ public final class TradeFeed
     this.timers = timers;
     this.accounts = accounts;
     this.instruments = instruments;
+    this.breakerLevels = breakerLevels;
     this.fees = fees;
     this.settings = settings;
   }
@@ -98,13 +102,36 @@ public final class TradeFeed
       InstrumentCatalog instruments,
       FeeParameters fees,
       FeedSettings settings) {
+    return create(venueId, accounts, instruments, u -> BreakerLevel.NORMAL, fees, settings);
+  }
+
+  /**
+   * A feed that also checks the circuit breakers: a batch with a trade on a HALTED underlying is
+   * rejected whole.
+   *
+   * @param breakerLevels the node's current breaker level per underlying
+   */
+  public static Behavior<Command> create(
+      String venueId,
+      Function<String, RecipientRef<Account.Command>> accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      FeeParameters fees,
+      FeedSettings settings) {
     Ids.requireEntityId("venueId", venueId);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
                     new TradeFeed(
-                        venueId, context, timers, accounts, instruments, fees, settings)));
+                        venueId,
+                        context,
+                        timers,
+                        accounts,
+                        instruments,
+                        breakerLevels,
+                        fees,
+                        settings)));
   }
 
   // ---------------------------------------------------------------- protocol
@@ -357,7 +384,7 @@ public final class TradeFeed
       return Effect().reply(submit.replyTo(), accepted(submit.sequence(), first, true));
     }
     Outcome<FeedBooking.Booked> booked =
-        FeedBooking.book(venueId, submit.trades(), instruments, fees, settings);
+        FeedBooking.book(venueId, submit.trades(), instruments, breakerLevels, fees, settings);
     if (!booked.isOk()) {
       return Effect().reply(submit.replyTo(), BatchRejected.of(booked.rejection()));
     }

@@ -1,11 +1,19 @@
 package io.clearhouse.cluster.vault;
 
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.serialization.CborSerializable;
+import io.clearhouse.cluster.transfer.Transfer;
+import io.clearhouse.cluster.transfer.TransferAck;
+import io.clearhouse.cluster.vault.VaultMarking.Marked;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.result.Outcome;
 import io.clearhouse.domain.vault.OpenInterestCap;
 import io.clearhouse.domain.vault.VaultNav;
@@ -32,6 +40,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.slf4j.Logger;
 
 /**
  * One LP vault, USD-denominated: its cash, the LPs' shares, the withdrawal queue, the backstop
@@ -49,10 +58,16 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * is rejected. Fee income from an ordered sender (a trade feed) is applied exactly once by a
  * watermark per source: a sequence at or below it is acknowledged and persists nothing.
  *
- * <p>Not yet modelled (the figures are zero until then): positions the vault takes over in a
- * liquidation, their market value and the margin capital they reserve, and payouts it owes to the
- * default waterfall (issue 6). The risk level is set by {@link SetRiskLevel} until the risk
- * supervisor broadcasts it (issue 5).
+ * <p>Liquidations hand the vault positions ({@link Receive}, a {@link Transfer} from the account's
+ * outbox): each is booked with an exact cost basis and the penalty share credited to cash, exactly
+ * once per sender by a watermark on the sender's sequence. The NAV then includes the positions'
+ * market value at this node's {@link MarketBoard}, and their maintenance margin is reserved out of
+ * free liquidity. A vault holding positions without a fresh market refuses what depends on its NAV
+ * (deposits, raising a commitment, paying withdrawals) rather than price shares wrongly; its views
+ * then show the NAV at book, flagged {@code navAtMarket = false}.
+ *
+ * <p>Not yet modelled (zero until then): payouts the vault owes to the default waterfall (issue 6).
+ * The risk level is set by {@link SetRiskLevel} until the risk supervisor broadcasts it.
  */
 public final class Vault
     extends EventSourcedBehaviorWithEnforcedReplies<Vault.Command, Vault.Event, Vault.State> {
@@ -72,8 +87,15 @@ public final class Vault
   private final String vaultId;
   private final VaultSettings settings;
   private final VaultParameters params;
+  private final VaultMarking marking;
+  private final Logger log;
 
-  private Vault(PersistenceId persistenceId, String vaultId, VaultSettings settings) {
+  private Vault(
+      PersistenceId persistenceId,
+      String vaultId,
+      VaultSettings settings,
+      VaultMarking marking,
+      Logger log) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
     // it.
     super(
@@ -82,20 +104,38 @@ public final class Vault
     this.vaultId = vaultId;
     this.settings = settings;
     this.params = settings.parameters();
+    this.marking = marking;
+    this.log = log;
   }
 
   /**
    * The behavior of vault {@code vaultId} (persistence id "Vault|vaultId"), with the timer that
    * pays due withdrawals while the vault is alive.
+   *
+   * @param board this node's market, which values the positions the vault took over
+   * @param instruments the listed instruments (the positions' specifications)
+   * @param assets the ledger assets
+   * @param riskParameters the margin and collateral parameters positions are valued with
    */
-  public static Behavior<Command> create(String vaultId, VaultSettings settings) {
+  public static Behavior<Command> create(
+      String vaultId,
+      VaultSettings settings,
+      MarketBoard board,
+      InstrumentCatalog instruments,
+      AssetCatalog assets,
+      RiskParameters riskParameters) {
     Ids.requireEntityId("vaultId", vaultId);
+    Objects.requireNonNull(board, "board");
+    Objects.requireNonNull(riskParameters, "riskParameters");
     PersistenceId persistenceId = PersistenceId.of(TYPE_KEY.name(), vaultId);
-    return Behaviors.withTimers(
-        timers -> {
-          timers.startTimerWithFixedDelay(new ProcessDue(), settings.processingInterval());
-          return new Vault(persistenceId, vaultId, settings);
-        });
+    VaultMarking marking = new VaultMarking(board, instruments, assets, riskParameters);
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(new ProcessDue(), settings.processingInterval());
+                  return new Vault(persistenceId, vaultId, settings, marking, context.getLog());
+                }));
   }
 
   // ---------------------------------------------------------------- commands
@@ -106,6 +146,7 @@ public final class Vault
           RequestWithdrawal,
           CommitBackstop,
           CreditFees,
+          Receive,
           ProcessWithdrawals,
           ProcessDue,
           SetRiskLevel,
@@ -157,6 +198,19 @@ public final class Vault
       implements Command {
     public CreditFees {
       Objects.requireNonNull(sourceId, "sourceId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * A liquidated account's transfer to this vault: positions to take over at the close price and
+   * the vault's share of the penalty. Applied exactly once per sender by a watermark on {@code
+   * transfer.sourceSeq()}; a repeat is acknowledged as a duplicate. A transfer not addressed to
+   * this vault is a routing bug: it is logged and gets no reply.
+   */
+  public record Receive(Transfer transfer, ActorRef<TransferAck> replyTo) implements Command {
+    public Receive {
+      Objects.requireNonNull(transfer, "transfer");
       Objects.requireNonNull(replyTo, "replyTo");
     }
   }
@@ -348,9 +402,18 @@ public final class Vault
   /**
    * The vault's figures, in USD minor units and whole shares.
    *
-   * @param reservedMarginMinor capital reserved for the margin of positions the vault took over
-   *     (zero until issue 6)
+   * @param navMinor cash + the positions' value ({@code positionsValueMinor})
+   * @param reservedMarginMinor capital reserved for the margin of positions the vault took over:
+   *     their maintenance margin at the market (0 without positions, or at book)
    * @param oiCapsMinor open-interest cap per underlying from its commitment
+   * @param positions positions taken over in liquidations, by instrument
+   * @param positionsValueMinor their market value (perpetual PnL at mark + option value), or their
+   *     book value when {@code navAtMarket} is false
+   * @param navAtMarket whether the NAV is at a fresh market; false when the vault holds positions
+   *     and this node has no fresh price for one of their underlyings
+   * @param takeovers transfers applied so far
+   * @param takeoverCashMinor cash the takeovers brought in: penalty shares + realized PnL − option
+   *     premiums paid
    */
   public record View(
       String vaultId,
@@ -366,11 +429,29 @@ public final class Vault
       List<QueueEntry> queue,
       long depositedMinor,
       long paidOutMinor,
-      long feesCreditedMinor)
-      implements CborSerializable {}
+      long feesCreditedMinor,
+      Map<String, PositionState> positions,
+      long positionsValueMinor,
+      boolean navAtMarket,
+      long takeovers,
+      long takeoverCashMinor)
+      implements CborSerializable {
+    public View {
+      positions = new TreeMap<>(positions);
+    }
+  }
 
-  /** One LP's position: shares, their value at NAV rounded down, shares waiting in the queue. */
-  public record LpView(String vaultId, String lpId, long shares, long valueMinor, long queuedShares)
+  /**
+   * One LP's position: shares, their value at NAV rounded down, shares waiting in the queue; {@code
+   * navAtMarket} as in {@link View}.
+   */
+  public record LpView(
+      String vaultId,
+      String lpId,
+      long shares,
+      long valueMinor,
+      long queuedShares,
+      boolean navAtMarket)
       implements CborSerializable {}
 
   /** The open-interest cap the vault's commitment gives an underlying. */
@@ -386,9 +467,15 @@ public final class Vault
           WithdrawalsPaid,
           BackstopCommitted,
           FeesCredited,
+          PositionsTakenOver,
           RiskLevelChanged {}
 
-  /** An LP deposited cash for shares; {@code atMs} is wall-clock time from the command handler. */
+  /**
+   * An LP deposited cash for shares; {@code atMs} is wall-clock time from the command handler.
+   *
+   * @param positionsValueMinor the positions' market value the shares were priced with (NAV = cash
+   *     + it); 0 in events written before the vault held positions
+   */
   public record Deposited(
       String lpId,
       String requestId,
@@ -401,6 +488,7 @@ public final class Vault
       long lpSharesBefore,
       long lpSharesAfter,
       long lpValueAfterMinor,
+      long positionsValueMinor,
       long atMs)
       implements Event {}
 
@@ -415,7 +503,12 @@ public final class Vault
       long lpQueuedSharesAfter)
       implements Event {}
 
-  /** A processing step burned shares and paid cash out of the system to the LPs, in FIFO order. */
+  /**
+   * A processing step burned shares and paid cash out of the system to the LPs, in FIFO order.
+   *
+   * @param positionsValueMinor the positions' market value the shares were redeemed at (NAV = cash
+   *     + it); 0 in events written before the vault held positions
+   */
   public record WithdrawalsPaid(
       List<Payout> payouts,
       long paidMinor,
@@ -423,6 +516,7 @@ public final class Vault
       long cashAfterMinor,
       long sharesOutstandingBefore,
       long sharesOutstandingAfter,
+      long positionsValueMinor,
       long atMs)
       implements Event {
     public WithdrawalsPaid {
@@ -430,7 +524,10 @@ public final class Vault
     }
   }
 
-  /** The backstop commitment of an underlying changed. */
+  /**
+   * The backstop commitment of an underlying changed; {@code navMinor} is the NAV it was checked
+   * against (a raise must fit it; a lowering is recorded at book when no market was fresh).
+   */
   public record BackstopCommitted(
       String requestId,
       String underlying,
@@ -450,6 +547,49 @@ public final class Vault
       long cashAfterMinor,
       long atMs)
       implements Event {}
+
+  /**
+   * The vault took over a liquidated account's positions and its penalty share: {@code sourceId} at
+   * {@code sourceSeq} (above {@code watermarkBefore}), one effect per position booked in order.
+   */
+  public record PositionsTakenOver(
+      String transferId,
+      String sourceId,
+      long sourceSeq,
+      long watermarkBefore,
+      List<TakenEffect> effects,
+      long penaltyShareMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long atMs)
+      implements Event {
+    public PositionsTakenOver {
+      Objects.requireNonNull(transferId, "transferId");
+      Objects.requireNonNull(sourceId, "sourceId");
+      effects = List.copyOf(effects);
+    }
+  }
+
+  /**
+   * One position of a takeover as booked: {@code lots} at {@code notionalMinor} (the vault's signed
+   * lots and notional), the position before and after, and the cash it moved (realized PnL of a
+   * perpetual, minus the premium of an option).
+   */
+  public record TakenEffect(
+      String instrumentId,
+      long lots,
+      long notionalMinor,
+      boolean perpetual,
+      PositionState before,
+      PositionState after,
+      long cashDeltaMinor)
+      implements CborSerializable {
+    public TakenEffect {
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(before, "before");
+      Objects.requireNonNull(after, "after");
+    }
+  }
 
   /** The vault's risk level changed. */
   public record RiskLevelChanged(BreakerLevel levelBefore, BreakerLevel levelAfter, long atMs)
@@ -497,12 +637,21 @@ public final class Vault
    * object and is serialized asynchronously, so it must never be mutated in place). The maps are
    * concrete types so a snapshot restores their order; they are never modified after construction.
    *
+   * <p>Figures that depend on the market (NAV, free liquidity, an LP's value) take the positions'
+   * value at the market as a parameter: the state itself never reads a price.
+   *
    * @param lpShares shares per LP (LPs with none are absent)
    * @param queue waiting withdrawal requests; their ids are {@code lpId|requestId}
-   * @param depositedMinor total ever deposited by LPs; with {@code paidOutMinor} and {@code
-   *     feesMinor} it proves cash: cash = deposited − paid out + fees
+   * @param depositedMinor total ever deposited by LPs; with {@code paidOutMinor}, {@code feesMinor}
+   *     and {@code takeoverCashMinor} it proves cash: cash = deposited − paid out + fees + takeover
+   *     cash
    * @param feeWatermarks the highest sequence credited per fee source
    * @param recentRequests request-id window, oldest first, keyed {@code party|requestId}
+   * @param positions positions taken over in liquidations, by instrument (flat ones are absent)
+   * @param takeoverWatermarks the highest transfer sequence applied per sender (liquidated account)
+   * @param takeoverCashMinor cash the takeovers brought in (penalty shares + realized PnL − option
+   *     premiums); may be negative
+   * @param takeovers transfers applied so far
    */
   public record State(
       long cashMinor,
@@ -515,8 +664,18 @@ public final class Vault
       long depositedMinor,
       long paidOutMinor,
       long feesMinor,
-      LinkedHashMap<String, Processed> recentRequests)
+      LinkedHashMap<String, Processed> recentRequests,
+      TreeMap<String, PositionState> positions,
+      TreeMap<String, Long> takeoverWatermarks,
+      long takeoverCashMinor,
+      long takeovers)
       implements CborSerializable {
+
+    /** Snapshots written before takeovers existed lack the last fields: they start empty. */
+    public State {
+      positions = positions == null ? new TreeMap<>() : positions;
+      takeoverWatermarks = takeoverWatermarks == null ? new TreeMap<>() : takeoverWatermarks;
+    }
 
     public static State empty() {
       return new State(
@@ -530,17 +689,20 @@ public final class Vault
           0,
           0,
           0,
-          new LinkedHashMap<>());
+          new LinkedHashMap<>(),
+          new TreeMap<>(),
+          new TreeMap<>(),
+          0,
+          0);
     }
 
-    /** NAV = cash + positions' value − payouts owed; the latter two are zero until issue 6. */
-    public long navMinor() {
-      return cashMinor;
-    }
-
-    /** Capital reserved for the margin of positions taken over: none until issue 6. */
-    public long reservedMarginMinor() {
-      return 0;
+    /**
+     * NAV = cash + the positions' value − payouts owed (none until issue 6).
+     *
+     * @param positionsValueMinor the positions' market value (0 without positions)
+     */
+    public long navMinor(long positionsValueMinor) {
+      return Math.addExact(cashMinor, positionsValueMinor);
     }
 
     public long commitmentsTotalMinor() {
@@ -551,9 +713,15 @@ public final class Vault
       return total;
     }
 
-    public long freeLiquidityMinor() {
-      return VaultNav.freeLiquidityMinor(
-          navMinor(), reservedMarginMinor(), commitmentsTotalMinor());
+    /**
+     * NAV − reserved margin − commitments, floored at 0, and never more than the cash: payouts
+     * leave as cash, and unrealized gains on positions are not cash.
+     */
+    public long freeLiquidityMinor(long positionsValueMinor, long reservedMarginMinor) {
+      long free =
+          VaultNav.freeLiquidityMinor(
+              navMinor(positionsValueMinor), reservedMarginMinor, commitmentsTotalMinor());
+      return Math.min(free, Math.max(0, cashMinor));
     }
 
     public long lpSharesOf(String lpId) {
@@ -561,11 +729,14 @@ public final class Vault
     }
 
     /**
-     * The LP's shares valued at NAV with the virtual offset, rounded down (what they would pay).
+     * The LP's shares valued at {@code navMinor} with the virtual offset, rounded down (what they
+     * would pay); 0 at a negative NAV.
      */
-    public long lpValueMinor(String lpId) {
+    public long lpValueMinor(String lpId, long navMinor) {
       long shares = lpSharesOf(lpId);
-      return shares == 0 ? 0 : VaultShares.redeem(shares, sharesOutstanding, navMinor()).value();
+      return shares == 0 || navMinor < 0
+          ? 0
+          : VaultShares.redeem(shares, sharesOutstanding, navMinor).value();
     }
   }
 
@@ -590,6 +761,7 @@ public final class Vault
         .onCommand(RequestWithdrawal.class, this::onRequestWithdrawal)
         .onCommand(CommitBackstop.class, this::onCommitBackstop)
         .onCommand(CreditFees.class, this::onCreditFees)
+        .onCommand(Receive.class, this::onReceive)
         .onCommand(
             ProcessWithdrawals.class, (s, c) -> onProcess(s, c.nowMs(), Optional.of(c.replyTo())))
         .onCommand(
@@ -624,7 +796,17 @@ public final class Vault
     if (invalid.isPresent()) {
       return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
     }
-    long nav = state.navMinor();
+    long nowMs = System.currentTimeMillis();
+    // Shares are priced at the NAV with the positions at the market, never at a stale price.
+    Outcome<Marked> marked = marking.atMarket(state.positions(), nowMs);
+    if (!marked.isOk()) {
+      return Effect().reply(c.replyTo(), Rejected.of(marked.rejection()));
+    }
+    long positionsValue = marked.value().valueMinor();
+    if (state.cashMinor() > Long.MAX_VALUE - c.amountMinor()) {
+      return Effect().reply(c.replyTo(), new Rejected(ErrorCode.VAULT_OVERFLOW, "cash overflow"));
+    }
+    long nav = state.navMinor(positionsValue);
     Outcome<Long> minted = VaultShares.mint(c.amountMinor(), state.sharesOutstanding(), nav);
     if (!minted.isOk()) {
       return Effect().reply(c.replyTo(), Rejected.of(minted.rejection()));
@@ -632,9 +814,9 @@ public final class Vault
     long sharesAfter = state.sharesOutstanding() + minted.value();
     long lpBefore = state.lpSharesOf(c.lpId());
     long lpAfter = lpBefore + minted.value();
-    long cashAfter = Math.addExact(state.cashMinor(), c.amountMinor());
-    // Valued as the vault will be after the deposit; positions are still zero (issue 6).
-    long lpValueAfter = VaultShares.redeem(lpAfter, sharesAfter, cashAfter).value();
+    long cashAfter = state.cashMinor() + c.amountMinor();
+    // Valued as the vault will be right after the deposit, at the same market.
+    long lpValueAfter = VaultShares.redeem(lpAfter, sharesAfter, nav + c.amountMinor()).value();
     Deposited event =
         new Deposited(
             c.lpId(),
@@ -648,7 +830,8 @@ public final class Vault
             lpBefore,
             lpAfter,
             lpValueAfter,
-            System.currentTimeMillis());
+            positionsValue,
+            nowMs);
     return Effect()
         .persist(event)
         .thenReply(c.replyTo(), after -> VaultEvolve.depositReply(vaultId, event));
@@ -703,15 +886,22 @@ public final class Vault
     if (invalid.isPresent()) {
       return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
     }
+    long nowMs = System.currentTimeMillis();
     long before = state.commitmentsMinor().getOrDefault(c.underlying(), 0L);
+    // Raising a commitment is checked against the NAV at the market; lowering one never needs it
+    // (releasing capital must work when prices do not), so it is recorded at book if need be.
+    Marked marked = marking.atMarketOrBook(state.positions(), nowMs);
+    if (c.amountMinor() > before && !marked.atMarket()) {
+      Rejection missing = marking.atMarket(state.positions(), nowMs).rejection();
+      return Effect().reply(c.replyTo(), Rejected.of(missing));
+    }
+    long nav = state.navMinor(marked.valueMinor());
+    invalid = checkWithinNav(state, c, nav);
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
+    }
     BackstopCommitted event =
-        new BackstopCommitted(
-            c.requestId(),
-            c.underlying(),
-            before,
-            c.amountMinor(),
-            state.navMinor(),
-            System.currentTimeMillis());
+        new BackstopCommitted(c.requestId(), c.underlying(), before, c.amountMinor(), nav, nowMs);
     return Effect()
         .persist(event)
         .thenReply(
@@ -736,9 +926,14 @@ public final class Vault
       return Optional.of(
           Rejection.of(ErrorCode.INVALID_ARGUMENT, "at most " + COMMITMENTS_MAX + " underlyings"));
     }
-    // Lowering a commitment is always allowed; raising one must keep the total within the NAV.
+    return Optional.empty();
+  }
+
+  /** Lowering a commitment is always allowed; raising one must keep the total within the NAV. */
+  private static Optional<Rejection> checkWithinNav(State state, CommitBackstop c, long navMinor) {
+    long before = state.commitmentsMinor().getOrDefault(c.underlying(), 0L);
     long othersMinor = state.commitmentsTotalMinor() - before;
-    if (c.amountMinor() > before && c.amountMinor() > state.navMinor() - othersMinor) {
+    if (c.amountMinor() > before && c.amountMinor() > navMinor - othersMinor) {
       return Optional.of(
           Rejection.of(
               ErrorCode.VAULT_COMMITMENT_EXCEEDS_NAV,
@@ -747,7 +942,7 @@ public final class Vault
                   + " + "
                   + c.amountMinor()
                   + " USD minor units, above the NAV of "
-                  + state.navMinor()));
+                  + navMinor));
     }
     return Optional.empty();
   }
@@ -806,13 +1001,69 @@ public final class Vault
     return Optional.empty();
   }
 
+  private ReplyEffect<Event, State> onReceive(State state, Receive c) {
+    Transfer transfer = c.transfer();
+    if (transfer.receiver() != Transfer.Receiver.VAULT || !transfer.receiverId().equals(vaultId)) {
+      // A routing bug, not the sender's error: acknowledging would lose the transfer for good.
+      log.error("vault {} ignores transfer {} addressed elsewhere", vaultId, transfer.transferId());
+      return Effect().noReply();
+    }
+    long watermark = state.takeoverWatermarks().getOrDefault(transfer.sourceId(), 0L);
+    if (transfer.sourceSeq() <= watermark) {
+      return Effect().reply(c.replyTo(), new TransferAck(transfer.transferId(), true));
+    }
+    boolean newSource = !state.takeoverWatermarks().containsKey(transfer.sourceId());
+    if (newSource && state.takeoverWatermarks().size() >= settings.takeoverSourcesMax()) {
+      log.error(
+          "vault {} tracks {} takeover sources already; transfer {} waits unacknowledged",
+          vaultId,
+          settings.takeoverSourcesMax(),
+          transfer.transferId());
+      return Effect().noReply();
+    }
+    PositionsTakenOver event;
+    try {
+      event = VaultTakeover.decide(state, transfer, System.currentTimeMillis());
+    } catch (ArithmeticException | IllegalArgumentException unbookable) {
+      log.error("vault {} cannot book transfer {}: {}", vaultId, transfer, unbookable.toString());
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(event)
+        .thenReply(c.replyTo(), after -> new TransferAck(transfer.transferId(), false));
+  }
+
+  /**
+   * The level that gates payouts: the operator's level or the most restrictive breaker level of an
+   * underlying the vault is committed to, as the node's board has it from the supervisor
+   * (DOMAIN.md: withdrawals pause in REDUCE_ONLY and HALTED, so LP capital cannot run exactly when
+   * it is needed).
+   */
+  private BreakerLevel effectiveLevel(State state) {
+    BreakerLevel level = state.riskLevel();
+    for (Map.Entry<String, Long> commitment : state.commitmentsMinor().entrySet()) {
+      if (commitment.getValue() > 0) {
+        level = BreakerLevel.max(level, marking.breakerLevel(commitment.getKey()));
+      }
+    }
+    return level;
+  }
+
   private ReplyEffect<Event, State> onProcess(
       State state, long nowMs, Optional<ActorRef<Reply>> replyTo) {
+    // The market is read at the wall clock even when a trusted caller chooses the queue's clock.
+    Outcome<Marked> marked = marking.atMarket(state.positions(), System.currentTimeMillis());
+    if (!marked.isOk()) {
+      return replyOrNot(replyTo, Rejected.of(marked.rejection()));
+    }
+    Marked m = marked.value();
     WithdrawalQueue.Book book =
         new WithdrawalQueue.Book(
-            state.navMinor(), state.sharesOutstanding(), state.freeLiquidityMinor());
+            state.navMinor(m.valueMinor()),
+            state.sharesOutstanding(),
+            state.freeLiquidityMinor(m.valueMinor(), m.maintenanceMarginMinor()));
     Outcome<WithdrawalQueue.Processed> step =
-        state.queue().process(params, book, state.riskLevel(), nowMs);
+        state.queue().process(params, book, effectiveLevel(state), nowMs);
     if (!step.isOk()) {
       return replyOrNot(replyTo, Rejected.of(step.rejection()));
     }
@@ -822,7 +1073,7 @@ public final class Vault
           replyTo,
           new WithdrawalsProcessed(vaultId, List.of(), 0, state.queue().requests().size()));
     }
-    WithdrawalsPaid event = paidEvent(state, processed, nowMs);
+    WithdrawalsPaid event = paidEvent(state, processed, m.valueMinor(), nowMs);
     WithdrawalsProcessed reply =
         new WithdrawalsProcessed(
             vaultId, event.payouts(), event.paidMinor(), processed.queue().requests().size());
@@ -833,7 +1084,7 @@ public final class Vault
   }
 
   private static WithdrawalsPaid paidEvent(
-      State state, WithdrawalQueue.Processed processed, long nowMs) {
+      State state, WithdrawalQueue.Processed processed, long positionsValueMinor, long nowMs) {
     List<Payout> payouts = new ArrayList<>();
     for (WithdrawalQueue.Payout p : processed.payouts()) {
       String requestId = p.requestId().substring(p.ownerId().length() + 1);
@@ -842,10 +1093,10 @@ public final class Vault
     }
     long paid = processed.paidMinor();
     long cashAfter = state.cashMinor() - paid;
-    // Positions are zero until issue 6, so the NAV the queue computed is exactly the cash.
-    if (processed.navAfterMinor() != cashAfter) {
+    // The NAV the queue computed is exactly the cash left plus the positions it was given.
+    if (processed.navAfterMinor() != state.navMinor(positionsValueMinor) - paid || cashAfter < 0) {
       throw new IllegalStateException(
-          "queue NAV " + processed.navAfterMinor() + " != cash " + cashAfter);
+          "queue NAV " + processed.navAfterMinor() + " != cash " + cashAfter + " + positions");
     }
     return new WithdrawalsPaid(
         payouts,
@@ -854,6 +1105,7 @@ public final class Vault
         cashAfter,
         state.sharesOutstanding(),
         processed.sharesAfter(),
+        positionsValueMinor,
         nowMs);
   }
 
@@ -932,6 +1184,8 @@ public final class Vault
   // ---------------------------------------------------------------- views
 
   private View view(State s) {
+    Marked marked = marking.atMarketOrBook(s.positions(), System.currentTimeMillis());
+    long nav = s.navMinor(marked.valueMinor());
     Map<String, Long> caps = new TreeMap<>();
     s.commitmentsMinor().forEach((u, c) -> caps.put(u, OpenInterestCap.capMinor(params, c)));
     List<QueueEntry> queue = new ArrayList<>();
@@ -947,10 +1201,10 @@ public final class Vault
     return new View(
         vaultId,
         s.cashMinor(),
-        s.navMinor(),
+        nav,
         s.sharesOutstanding(),
-        s.freeLiquidityMinor(),
-        s.reservedMarginMinor(),
+        s.freeLiquidityMinor(marked.valueMinor(), marked.maintenanceMarginMinor()),
+        marked.maintenanceMarginMinor(),
         new TreeMap<>(s.commitmentsMinor()),
         caps,
         s.riskLevel(),
@@ -958,12 +1212,24 @@ public final class Vault
         queue,
         s.depositedMinor(),
         s.paidOutMinor(),
-        s.feesMinor());
+        s.feesMinor(),
+        s.positions(),
+        marked.valueMinor(),
+        marked.atMarket(),
+        s.takeovers(),
+        s.takeoverCashMinor());
   }
 
   private LpView lpView(State s, String lpId) {
+    Marked marked = marking.atMarketOrBook(s.positions(), System.currentTimeMillis());
+    long nav = s.navMinor(marked.valueMinor());
     return new LpView(
-        vaultId, lpId, s.lpSharesOf(lpId), s.lpValueMinor(lpId), s.queue().sharesQueuedBy(lpId));
+        vaultId,
+        lpId,
+        s.lpSharesOf(lpId),
+        s.lpValueMinor(lpId, nav),
+        s.queue().sharesQueuedBy(lpId),
+        marked.atMarket());
   }
 
   private OiCap oiCap(State s, String underlying) {

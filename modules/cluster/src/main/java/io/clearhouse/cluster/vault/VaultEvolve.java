@@ -8,12 +8,14 @@ import io.clearhouse.cluster.vault.Vault.Event;
 import io.clearhouse.cluster.vault.Vault.FeesCredited;
 import io.clearhouse.cluster.vault.Vault.Kind;
 import io.clearhouse.cluster.vault.Vault.Payout;
+import io.clearhouse.cluster.vault.Vault.PositionsTakenOver;
 import io.clearhouse.cluster.vault.Vault.Processed;
 import io.clearhouse.cluster.vault.Vault.RiskLevelChanged;
 import io.clearhouse.cluster.vault.Vault.State;
 import io.clearhouse.cluster.vault.Vault.WithdrawalQueued;
 import io.clearhouse.cluster.vault.Vault.WithdrawalRequested;
 import io.clearhouse.cluster.vault.Vault.WithdrawalsPaid;
+import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.vault.OpenInterestCap;
 import io.clearhouse.domain.vault.VaultParameters;
 import io.clearhouse.domain.vault.WithdrawalQueue;
@@ -28,7 +30,8 @@ import java.util.TreeMap;
  * <p>Every event is checked against the state it applies to (before values, chains, the queue's
  * head). A failed check throws and stops the entity: a journal that does not chain means money was
  * lost or invented, and an entity that cannot replay its journal must not keep serving. Cash is
- * also proven against its sources after every event: cash = deposits − payouts + fees.
+ * also proven against its sources after every event: cash = deposits − payouts + fees + takeover
+ * cash. No check reads the market: the NAV a check needs is the one its event recorded.
  */
 final class VaultEvolve {
   private final String vaultId;
@@ -53,15 +56,24 @@ final class VaultEvolve {
       next = backstopCommitted(state, e);
     } else if (event instanceof FeesCredited e) {
       next = feesCredited(state, e);
+    } else if (event instanceof PositionsTakenOver e) {
+      next = positionsTakenOver(state, e);
     } else if (event instanceof RiskLevelChanged e) {
       check(state.riskLevel() == e.levelBefore(), e, "risk level was " + state.riskLevel());
       next = with(state, e.levelAfter());
     } else {
       throw new IllegalStateException("unknown event " + event);
     }
-    long provenCashMinor = next.depositedMinor() - next.paidOutMinor() + next.feesMinor();
-    check(next.cashMinor() == provenCashMinor, event, "cash is not deposits - payouts + fees");
-    check(next.commitmentsTotalMinor() <= next.navMinor(), event, "commitments exceed the NAV");
+    long provenCashMinor =
+        Math.addExact(
+            next.depositedMinor() - next.paidOutMinor() + next.feesMinor(),
+            next.takeoverCashMinor());
+    check(
+        next.cashMinor() == provenCashMinor,
+        event,
+        "cash is not deposits - payouts + fees + takeover cash");
+    // Commitments are checked against the NAV only where they are raised (BackstopCommitted),
+    // with the NAV recorded there: the NAV moves with the market, which replay must not read.
     return next;
   }
 
@@ -90,7 +102,11 @@ final class VaultEvolve {
         Math.addExact(s.depositedMinor(), e.amountMinor()),
         s.paidOutMinor(),
         s.feesMinor(),
-        remember(s, Vault.dedupKey(e.lpId(), e.requestId()), processed));
+        remember(s, Vault.dedupKey(e.lpId(), e.requestId()), processed),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
   }
 
   private State withdrawalRequested(State s, WithdrawalRequested e) {
@@ -115,7 +131,11 @@ final class VaultEvolve {
         s.depositedMinor(),
         s.paidOutMinor(),
         s.feesMinor(),
-        remember(s, queueId, processed));
+        remember(s, queueId, processed),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
   }
 
   private State withdrawalsPaid(State s, WithdrawalsPaid e) {
@@ -162,7 +182,11 @@ final class VaultEvolve {
         s.depositedMinor(),
         Math.addExact(s.paidOutMinor(), paid),
         s.feesMinor(),
-        s.recentRequests());
+        s.recentRequests(),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
   }
 
   private State backstopCommitted(State s, BackstopCommitted e) {
@@ -172,6 +196,8 @@ final class VaultEvolve {
     TreeMap<String, Long> commitments = new TreeMap<>(s.commitmentsMinor());
     putOrRemove(commitments, e.underlying(), e.commitmentAfterMinor());
     long totalAfter = s.commitmentsTotalMinor() - before + e.commitmentAfterMinor();
+    boolean raised = e.commitmentAfterMinor() > before;
+    check(!raised || totalAfter <= e.navMinor(), e, "commitments exceed the NAV");
     Processed processed =
         new Processed(
             Kind.COMMITMENT,
@@ -191,7 +217,11 @@ final class VaultEvolve {
         s.depositedMinor(),
         s.paidOutMinor(),
         s.feesMinor(),
-        remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed));
+        remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
   }
 
   private State feesCredited(State s, FeesCredited e) {
@@ -212,7 +242,40 @@ final class VaultEvolve {
         s.depositedMinor(),
         s.paidOutMinor(),
         Math.addExact(s.feesMinor(), e.amountMinor()),
-        s.recentRequests());
+        s.recentRequests(),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
+  }
+
+  private State positionsTakenOver(State s, PositionsTakenOver e) {
+    long watermark = s.takeoverWatermarks().getOrDefault(e.sourceId(), 0L);
+    check(e.watermarkBefore() == watermark && e.sourceSeq() > watermark, e, "watermark chain");
+    check(e.cashBeforeMinor() == s.cashMinor() && e.penaltyShareMinor() >= 0, e, "cash was wrong");
+    TreeMap<String, PositionState> positions = new TreeMap<>(s.positions());
+    long cashAfter = VaultTakeover.apply(positions, e, s.cashMinor());
+    check(cashAfter == e.cashAfterMinor(), e, "cash chain");
+    TreeMap<String, Long> watermarks = new TreeMap<>(s.takeoverWatermarks());
+    watermarks.put(e.sourceId(), e.sourceSeq());
+    long takeoverCash =
+        Math.addExact(s.takeoverCashMinor(), Math.subtractExact(cashAfter, s.cashMinor()));
+    return new State(
+        cashAfter,
+        s.sharesOutstanding(),
+        s.lpShares(),
+        s.queue(),
+        s.commitmentsMinor(),
+        s.riskLevel(),
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        s.recentRequests(),
+        positions,
+        watermarks,
+        takeoverCash,
+        s.takeovers() + 1);
   }
 
   private static State with(State s, io.clearhouse.domain.breaker.BreakerLevel level) {
@@ -227,7 +290,11 @@ final class VaultEvolve {
         s.depositedMinor(),
         s.paidOutMinor(),
         s.feesMinor(),
-        s.recentRequests());
+        s.recentRequests(),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers());
   }
 
   private LinkedHashMap<String, Processed> remember(State s, String key, Processed processed) {
@@ -260,7 +327,7 @@ final class VaultEvolve {
         e.sharesMinted(),
         e.lpSharesAfter(),
         e.lpValueAfterMinor(),
-        e.cashAfterMinor(),
+        Math.addExact(e.cashAfterMinor(), e.positionsValueMinor()),
         e.sharesOutstandingAfter(),
         false);
   }

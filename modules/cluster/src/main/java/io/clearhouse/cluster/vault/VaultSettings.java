@@ -16,6 +16,10 @@ import java.time.Duration;
  * @param processingInterval how often a live vault pays the due withdrawals of its queue
  * @param feeSourcesMax the most fee senders (trade feeds) whose watermark a vault keeps
  * @param lpsMax the most LPs one vault holds, which bounds its state and snapshot size
+ * @param takeoverSourcesMax the most liquidated accounts whose takeover watermark a vault keeps:
+ *     one entry per account ever liquidated into it, so the bound is generous (1,000,000 by
+ *     default, about 50 MB of snapshot at its limit); a transfer from a new source beyond it is
+ *     left unacknowledged and logged, and its sender retries until operators raise the bound
  */
 public record VaultSettings(
     int dedupWindowRequests,
@@ -24,7 +28,8 @@ public record VaultSettings(
     Duration withdrawalCooldown,
     Duration processingInterval,
     int feeSourcesMax,
-    int lpsMax) {
+    int lpsMax,
+    int takeoverSourcesMax) {
   public VaultSettings {
     if (dedupWindowRequests < 1 || dedupWindowRequests > 100_000) {
       throw new IllegalArgumentException("dedup-window-requests out of [1, 100000]");
@@ -41,6 +46,9 @@ public record VaultSettings(
     if (feeSourcesMax < 1 || feeSourcesMax > 10_000 || lpsMax < 1 || lpsMax > 1_000_000) {
       throw new IllegalArgumentException("fee-sources-max or lps-max out of range");
     }
+    if (takeoverSourcesMax < 1 || takeoverSourcesMax > 10_000_000) {
+      throw new IllegalArgumentException("takeover-sources-max out of [1, 10000000]");
+    }
   }
 
   public static VaultSettings fromConfig(Config clearhouse) {
@@ -52,7 +60,8 @@ public record VaultSettings(
         c.getDuration("withdrawal-cooldown"),
         c.getDuration("processing-interval"),
         c.getInt("fee-sources-max"),
-        c.getInt("lps-max"));
+        c.getInt("lps-max"),
+        c.getInt("takeover-sources-max"));
   }
 
   /**

@@ -1,5 +1,9 @@
 package io.clearhouse.cluster.vault;
 
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.domain.params.RiskParameters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,10 +24,33 @@ public final class VaultSharding {
     this.sharding = sharding;
   }
 
-  public static VaultSharding init(ActorSystem<?> system, VaultSettings settings) {
+  /**
+   * Registers vaults whose taken-over positions are valued at this node's {@code board}.
+   *
+   * @param board this node's market view (the one its risk engine writes)
+   * @param instruments the listed instruments
+   * @param assets the ledger assets
+   * @param riskParameters the margin parameters the positions' reserved margin is computed with
+   */
+  public static VaultSharding init(
+      ActorSystem<?> system,
+      VaultSettings settings,
+      MarketBoard board,
+      InstrumentCatalog instruments,
+      AssetCatalog assets,
+      RiskParameters riskParameters) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
-        Entity.of(Vault.TYPE_KEY, context -> Vault.create(context.getEntityId(), settings))
+        Entity.of(
+                Vault.TYPE_KEY,
+                context ->
+                    Vault.create(
+                        context.getEntityId(),
+                        settings,
+                        board,
+                        instruments,
+                        assets,
+                        riskParameters))
             .withSettings(
                 ClusterShardingSettings.create(system)
                     .withNoPassivationStrategy()

@@ -37,7 +37,8 @@ class AccountTest {
     String id = "acct-" + (nextAccount++);
     lastAccountId = id;
     return EventSourcedBehaviorTestKit.create(
-        testKit.system(), Account.create(id, ASSETS, INSTRUMENTS, settings, policy));
+        testKit.system(),
+        Account.create(id, ASSETS, INSTRUMENTS, settings, AccountRiskContext.standalone(policy)));
   }
 
   private static EventSourcedBehaviorTestKit<Account.Command, Account.Event, Account.State> kit() {
@@ -252,7 +253,12 @@ class AccountTest {
       window.put("old-1", new Account.Processed(Account.Kind.DEPOSIT, "USD", 500, 500));
       kit.initialize(
           new Account.State(
-              balances, window, new java.util.TreeMap<>(), new java.util.TreeMap<>()));
+              balances,
+              window,
+              new java.util.TreeMap<>(),
+              new java.util.TreeMap<>(),
+              new java.util.TreeMap<>(),
+              0));
       // when the old request is retried
       var retry = deposit(kit, "old-1", "USD", 500);
       // then it is recognised from the snapshot and nothing is booked twice

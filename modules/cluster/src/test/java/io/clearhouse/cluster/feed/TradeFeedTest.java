@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.account.Account;
+import io.clearhouse.cluster.account.AccountRiskContext;
 import io.clearhouse.cluster.account.AccountSettings;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
@@ -15,6 +16,7 @@ import io.clearhouse.cluster.feed.TradeFeed.Side;
 import io.clearhouse.cluster.feed.TradeFeed.Trade;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
+import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.fees.FeeParameters;
 import io.clearhouse.domain.position.PositionState;
@@ -90,7 +92,7 @@ class TradeFeedTest {
                     AssetCatalog.fromConfig(CLEARHOUSE),
                     instruments,
                     AccountSettings.fromConfig(CLEARHOUSE),
-                    WithdrawalPolicy.BALANCE_ONLY)));
+                    AccountRiskContext.standalone(WithdrawalPolicy.BALANCE_ONLY))));
   }
 
   ActorRef<TradeFeed.Command> feed(
@@ -161,6 +163,29 @@ class TradeFeedTest {
     assertThat(fees).isPositive();
     assertThat(cashLessCost + fees).isZero();
     assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchTouchingAHaltedUnderlyingIsRejectedWholeAndBooksNothing() {
+    // given BTC halted by the breaker
+    java.util.Map<String, BreakerLevel> levels = new java.util.concurrent.ConcurrentHashMap<>();
+    levels.put("BTC", BreakerLevel.HALTED);
+    ActorRef<TradeFeed.Command> feed =
+        testKit.spawn(
+            TradeFeed.create(
+                id("venue-a"),
+                this::account,
+                instruments,
+                u -> levels.getOrDefault(u, BreakerLevel.NORMAL),
+                FeeParameters.defaults(),
+                SETTINGS));
+    // when
+    BatchReply halted = submit(feed, 1, List.of(perp("h1", "a", "b", 1, "100.00")));
+    levels.put("BTC", BreakerLevel.ELEVATED);
+    BatchReply elevated = submit(feed, 1, List.of(perp("h1", "a", "b", 1, "100.00")));
+    // then the halted batch was refused with its code, and the same sequence books later
+    assertThat(((BatchRejected) halted).code()).isEqualTo(ErrorCode.UNDERLYING_HALTED);
+    assertThat(elevated).isInstanceOf(BatchAccepted.class);
   }
 
   @Test

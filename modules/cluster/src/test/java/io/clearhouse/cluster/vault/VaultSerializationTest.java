@@ -2,19 +2,30 @@ package io.clearhouse.cluster.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.transfer.TakenPosition;
+import io.clearhouse.cluster.transfer.Transfer;
+import io.clearhouse.cluster.transfer.TransferAck;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.vault.WithdrawalQueue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,11 +61,36 @@ class VaultSerializationTest {
     assertThat(copy.queue().requests()).containsExactlyElementsOf(state.queue().requests());
   }
 
+  @Test
+  void snapshotWrittenBeforeTakeoversRestoresWithNone() throws Exception {
+    // given a snapshot of the shape written before vaults took over positions
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Vault.State state = state();
+    Serializer serializer = serialization.findSerializerFor(state);
+    String manifest = Serializers.manifestFor(serializer, state);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(state).get());
+    tree.remove(List.of("positions", "takeoverWatermarks", "takeoverCashMinor", "takeovers"));
+    byte[] old = cbor.writeValueAsBytes(tree);
+    // when
+    Vault.State restored =
+        (Vault.State) serialization.deserialize(old, serializer.identifier(), manifest).get();
+    // then
+    assertThat(restored.positions()).isEmpty();
+    assertThat(restored.takeoverWatermarks()).isEmpty();
+    assertThat(restored.takeovers()).isZero();
+    assertThat(restored.cashMinor()).isEqualTo(state.cashMinor());
+    assertThat(restored.lpShares()).isEqualTo(state.lpShares());
+  }
+
   private static List<Object> messages() {
     TestProbe<Vault.Reply> replies = testKit.createTestProbe();
     TestProbe<Vault.View> views = testKit.createTestProbe();
     TestProbe<Vault.LpView> lpViews = testKit.createTestProbe();
     TestProbe<Vault.OiCap> caps = testKit.createTestProbe();
+    TestProbe<TransferAck> acks = testKit.createTestProbe();
     Vault.Payout payout = new Vault.Payout("lp-a", "w1", 1_000, 1, true);
     Vault.QueueEntry entry = new Vault.QueueEntry("lp-a", "w2", 5, 10, 20);
     return List.of(
@@ -62,6 +98,8 @@ class VaultSerializationTest {
         new Vault.RequestWithdrawal("lp-a", "w1", 7, replies.getRef()),
         new Vault.CommitBackstop("c1", "BTC", 9, replies.getRef()),
         new Vault.CreditFees("feed-1", 3, 11, replies.getRef()),
+        new Vault.Receive(transfer(), acks.getRef()),
+        new TransferAck("account:alice|1|vault:v1", true),
         new Vault.ProcessWithdrawals(1_700_000_000_000L, replies.getRef()),
         new Vault.ProcessDue(),
         new Vault.SetRiskLevel(BreakerLevel.REDUCE_ONLY, replies.getRef()),
@@ -91,16 +129,65 @@ class VaultSerializationTest {
             List.of(entry),
             5,
             0,
-            0),
-        new Vault.LpView("v1", "lp-a", 5_000, 4, 0),
+            0,
+            Map.of("BTC-PERP", new PositionState(10, 600_000_000, 0)),
+            30_000_000,
+            true,
+            1,
+            3_000_000),
+        new Vault.LpView("v1", "lp-a", 5_000, 4, 0, false),
         new Vault.OiCap("v1", "BTC", 1, 5),
-        new Vault.Deposited("lp-a", "d1", 5, 5_000, 0, 5, 0, 5_000, 0, 5_000, 4, 1L),
+        new Vault.Deposited("lp-a", "d1", 5, 5_000, 0, 5, 0, 5_000, 0, 5_000, 4, 7, 1L),
         new Vault.WithdrawalRequested("lp-a", "w1", 7, 10, 20, 0, 7),
-        new Vault.WithdrawalsPaid(List.of(payout), 1, 5, 4, 5_000, 4_000, 30),
+        new Vault.WithdrawalsPaid(List.of(payout), 1, 5, 4, 5_000, 4_000, -3, 30),
         new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40),
         new Vault.FeesCredited("feed-1", 3, 11, 2, 5, 16, 50),
         new Vault.RiskLevelChanged(BreakerLevel.NORMAL, BreakerLevel.HALTED, 60),
+        takenOver(),
+        takenOver().effects().get(0),
         state());
+  }
+
+  static Transfer transfer() {
+    return new Transfer(
+        "account:alice|1|vault:v1",
+        Transfer.Receiver.VAULT,
+        "v1",
+        "account:alice",
+        1,
+        List.of(
+            new TakenPosition("BTC-PERP", 10, 600_000_000, true),
+            new TakenPosition("BTC-26MAR27-70000-C", -2, -100_000_000, false)),
+        3_000_000);
+  }
+
+  private static Vault.PositionsTakenOver takenOver() {
+    return new Vault.PositionsTakenOver(
+        "account:alice|1|vault:v1",
+        "account:alice",
+        1,
+        0,
+        List.of(
+            new Vault.TakenEffect(
+                "BTC-PERP",
+                10,
+                600_000_000,
+                true,
+                PositionState.FLAT,
+                new PositionState(10, 600_000_000, 0),
+                0),
+            new Vault.TakenEffect(
+                "BTC-26MAR27-70000-C",
+                -2,
+                -100_000_000,
+                false,
+                PositionState.FLAT,
+                new PositionState(-2, -100_000_000, 0),
+                100_000_000)),
+        3_000_000,
+        16,
+        103_000_016,
+        70);
   }
 
   private static Vault.DepositAccepted depositAccepted() {
@@ -144,6 +231,10 @@ class VaultSerializationTest {
         5,
         0,
         11,
-        window);
+        window,
+        new TreeMap<>(Map.of("BTC-PERP", new PositionState(10, 600_000_000, 0))),
+        new TreeMap<>(Map.of("account:alice", 1L, "account:bob", 4L)),
+        -97_000_000,
+        2);
   }
 }

@@ -54,6 +54,8 @@ public enum ErrorCode {
   FEED_BACKLOG_FULL(2113, "too many batches are still being delivered; retry later"),
   LEGS_OUT_OF_ORDER(2114, "legs arrived out of the feed's order"),
   LEGS_INVALID(2115, "legs do not apply to this account"),
+  UNDERLYING_REDUCE_ONLY(2116, "the underlying is reduce-only: no position-increasing legs"),
+  UNDERLYING_HALTED(2117, "the underlying is halted: no new trades"),
 
   // 3xxx: margin.
   MISSING_MARKET_DATA(3001, "no market data for an underlying the portfolio holds"),
@@ -63,11 +65,13 @@ public enum ErrorCode {
   DUPLICATE_POSITION(3005, "portfolio holds the same instrument twice"),
   INVALID_MARGIN_PARAMETER(3006, "margin parameter is out of its allowed range"),
   INVALID_COLLATERAL(3007, "collateral balance or its price is out of range"),
+  BELOW_INITIAL_MARGIN(3008, "equity would fall below initial margin"),
 
   // 4xxx: liquidation.
   LIQUIDATION_QUEUE_FULL(4001, "liquidation queue is at its capacity"),
   INVALID_LIQUIDATION_PARAMETER(4002, "liquidation parameter is out of its allowed range"),
   ALREADY_QUEUED(4003, "account is already waiting in the liquidation queue"),
+  LIQUIDATION_BUSY(4004, "account is being liquidated; collateral and trades wait"),
 
   // 5xxx: default waterfall and auto-deleveraging.
   WATERFALL_INVALID_CLAIM(5001, "default claim is malformed or out of range"),
@@ -88,6 +92,10 @@ public enum ErrorCode {
   ORACLE_DUPLICATE_SOURCE(7003, "two quotes from the same source"),
   ORACLE_INVALID_SAMPLE(7004, "volatility sample has a non-positive price or a bad time"),
   ORACLE_CLOCK_REGRESSION(7005, "volatility sample is older than the last one"),
+  ORACLE_UNKNOWN_UNDERLYING(7006, "the oracle has no such underlying"),
+  ORACLE_UNKNOWN_SOURCE(7007, "the source is not configured for the underlying"),
+  ORACLE_NO_VALID_INDEX(
+      7008, "the underlying has no valid index (too few fresh, agreeing sources)"),
 
   // 8xxx: vaults.
   VAULT_INVALID_AMOUNT(8001, "vault amount or share count is out of range"),

@@ -56,9 +56,30 @@ public final class LiquidationPlanner {
     if (!equity.isOk()) {
       return Outcome.rejected(equity.rejection());
     }
-    AccountMargin margin = calculator.compute(portfolio, market, marginParameters).value();
-    Search search =
-        new Search(portfolio, market, marginParameters, parameters, equity.value().equityMinor());
+    return planWithEquity(
+        portfolio, equity.value().equityMinor(), market, marginParameters, parameters);
+  }
+
+  /**
+   * Plans for an account whose equity the caller computed (the ledger values positions from an
+   * exact cost basis, see {@code AccountRisk}); the portfolio is validated by the margin step.
+   */
+  public Outcome<LiquidationPlan> planWithEquity(
+      Portfolio portfolio,
+      long equityMinor,
+      MarketSnapshot market,
+      MarginParameters marginParameters,
+      LiquidationParameters parameters) {
+    Optional<Rejection> invalid = parameters.validate();
+    if (invalid.isPresent()) {
+      return Outcome.rejected(invalid.get());
+    }
+    Outcome<AccountMargin> computed = calculator.compute(portfolio, market, marginParameters);
+    if (!computed.isOk()) {
+      return Outcome.rejected(computed.rejection());
+    }
+    AccountMargin margin = computed.value();
+    Search search = new Search(portfolio, market, marginParameters, parameters, equityMinor);
     if (search.equityMinor >= margin.maintenanceMarginMinor()) {
       return Outcome.ok(
           search.result(

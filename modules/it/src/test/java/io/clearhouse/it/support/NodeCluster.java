@@ -32,7 +32,8 @@ public final class NodeCluster implements AutoCloseable {
   private final NodeProcess[] nodes;
   private int restarts;
 
-  private NodeCluster(Path workDir, CassandraProcess cassandra, int size) throws IOException {
+  private NodeCluster(Path workDir, CassandraProcess cassandra, int size, String extraConfig)
+      throws IOException {
     this.root =
         Path.of(System.getProperty("clearhouse.root", "../..")).toAbsolutePath().normalize();
     this.workDir = workDir;
@@ -40,19 +41,26 @@ public final class NodeCluster implements AutoCloseable {
     this.remotePorts = freePorts(size);
     this.httpPorts = freePorts(size);
     this.nodes = new NodeProcess[size];
-    this.configFile = writeConfig();
+    this.configFile = writeConfig(extraConfig);
   }
 
   /** Starts {@code size} nodes against {@code cassandra} and waits until all are ready. */
   public static NodeCluster start(Path workDir, CassandraProcess cassandra, int size)
       throws IOException, InterruptedException {
+    return start(workDir, cassandra, size, "");
+  }
+
+  /** The same, with HOCON appended to every node's config (a test's own instruments, limits). */
+  public static NodeCluster start(
+      Path workDir, CassandraProcess cassandra, int size, String extraConfig)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir);
-    NodeCluster cluster = new NodeCluster(workDir, cassandra, size);
+    NodeCluster cluster = new NodeCluster(workDir, cassandra, size, extraConfig);
     cluster.startAll();
     return cluster;
   }
 
-  private Path writeConfig() throws IOException {
+  private Path writeConfig(String extraConfig) throws IOException {
     String conf =
         "include file(\""
             + root.resolve("conf/application.conf")
@@ -62,7 +70,9 @@ public final class NodeCluster implements AutoCloseable {
             + "\")\n"
             + "# Failover in seconds, for a test that kills nodes.\n"
             + "pekko.cluster.split-brain-resolver.stable-after = 4s\n"
-            + "clearhouse.account.ask-timeout = 3s\n";
+            + "clearhouse.account.ask-timeout = 3s\n"
+            + extraConfig
+            + "\n";
     Path file = workDir.resolve("it-cluster.conf");
     Files.writeString(file, conf);
     return file;
@@ -93,6 +103,16 @@ public final class NodeCluster implements AutoCloseable {
   public void stopAll() {
     List<NodeProcess> running = new ArrayList<>(List.of(nodes));
     running.parallelStream().forEach(NodeProcess::stop);
+  }
+
+  /** The node whose cluster address ({@code pekko://...@host:port}) is {@code address}. */
+  public java.util.OptionalInt indexOfAddress(String address) {
+    for (int i = 0; i < remotePorts.length; i++) {
+      if (address.endsWith(":" + remotePorts[i])) {
+        return java.util.OptionalInt.of(i);
+      }
+    }
+    return java.util.OptionalInt.empty();
   }
 
   public NodeProcess node(int i) {

@@ -1,0 +1,52 @@
+package io.clearhouse.cluster.account;
+
+import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.transfer.TransferRouter;
+import io.clearhouse.domain.params.RiskParameters;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What an account needs from its node to manage risk: the node's market view, the risk parameters,
+ * who watches its ledger (the risk engine), where its liquidations go and how often it re-sends an
+ * unacknowledged transfer.
+ *
+ * @param liquidationVaultId the backstop vault that takes over liquidated positions
+ * @param idlePassivation a flat account with an empty outbox passivates after this long idle
+ */
+public record AccountRiskContext(
+    MarketBoard board,
+    RiskParameters parameters,
+    AccountObserver observer,
+    WithdrawalPolicy withdrawalPolicy,
+    TransferRouter transfers,
+    String liquidationVaultId,
+    Duration transferRetry,
+    Duration idlePassivation) {
+  public AccountRiskContext {
+    Objects.requireNonNull(board, "board");
+    Objects.requireNonNull(parameters, "parameters");
+    Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(withdrawalPolicy, "withdrawalPolicy");
+    Objects.requireNonNull(transfers, "transfers");
+    Objects.requireNonNull(liquidationVaultId, "liquidationVaultId");
+    Objects.requireNonNull(transferRetry, "transferRetry");
+    Objects.requireNonNull(idlePassivation, "idlePassivation");
+  }
+
+  /**
+   * An account alone: no prices (liquidation answers NO_MARKET), nobody watching, transfers going
+   * nowhere. For unit tests of the ledger.
+   */
+  public static AccountRiskContext standalone(WithdrawalPolicy withdrawalPolicy) {
+    return new AccountRiskContext(
+        new MarketBoard(10_000),
+        RiskParameters.defaults(),
+        AccountObserver.NONE,
+        withdrawalPolicy,
+        TransferRouter.NONE,
+        "backstop",
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(2));
+  }
+}

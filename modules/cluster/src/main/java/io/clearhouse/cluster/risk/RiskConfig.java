@@ -1,0 +1,77 @@
+package io.clearhouse.cluster.risk;
+
+import com.typesafe.config.Config;
+import io.clearhouse.cluster.account.AccountObserver;
+import io.clearhouse.cluster.account.AccountRiskContext;
+import io.clearhouse.cluster.account.WithdrawalPolicy;
+import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.transfer.TransferRouter;
+import io.clearhouse.domain.liquidation.LiquidationParameters;
+import io.clearhouse.domain.money.Price;
+import io.clearhouse.domain.params.RiskParameters;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The node's risk settings from {@code clearhouse.risk}: the DOMAIN.md defaults of {@link
+ * RiskParameters} with the deployment's overrides (until governance versions them, issue 6), the
+ * market's age limit, and where liquidations go.
+ */
+public final class RiskConfig {
+  private RiskConfig() {}
+
+  /** The risk parameters: defaults, with the liquidation throughput cap from config. */
+  public static RiskParameters parameters(Config clearhouse) {
+    RiskParameters defaults = RiskParameters.defaults();
+    Config risk = clearhouse.getConfig("risk");
+    LiquidationParameters liquidation = defaults.liquidation();
+    long capMinor =
+        Price.QUOTE_ASSET.parsePositiveMinor(
+            risk.getString("liquidation.throughput-cap-per-second"));
+    LiquidationParameters configured =
+        new LiquidationParameters(
+            liquidation.penaltyPpm(),
+            liquidation.insuranceFundSharePpm(),
+            capMinor,
+            Map.of(),
+            liquidation.queueCapacity());
+    return new RiskParameters(
+        defaults.version(),
+        defaults.margin(),
+        defaults.collateral(),
+        configured,
+        defaults.waterfall(),
+        defaults.breaker(),
+        defaults.oracle(),
+        defaults.vault(),
+        defaults.fees(),
+        defaults.funding());
+  }
+
+  /** The node's market view, with the configured tick age limit. */
+  public static MarketBoard board(Config clearhouse) {
+    return new MarketBoard(clearhouse.getDuration("risk.tick-age-max").toMillis());
+  }
+
+  /** What every account on this node gets to manage its risk. */
+  public static AccountRiskContext accountContext(
+      Config clearhouse,
+      MarketBoard board,
+      RiskParameters parameters,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawals,
+      TransferRouter transfers) {
+    Config risk = clearhouse.getConfig("risk");
+    Duration retry = risk.getDuration("transfer-retry");
+    Duration idle = risk.getDuration("account-idle-passivation");
+    return new AccountRiskContext(
+        board,
+        parameters,
+        observer,
+        withdrawals,
+        transfers,
+        risk.getString("liquidation-vault"),
+        retry,
+        idle);
+  }
+}

@@ -1,0 +1,366 @@
+package io.clearhouse.cluster.risk.engine;
+
+import io.clearhouse.cluster.account.Account;
+import io.clearhouse.cluster.account.AccountObserver;
+import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.instruments.InstrumentSpec;
+import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.RiskModes;
+import io.clearhouse.domain.margin.MarketSnapshot;
+import io.clearhouse.domain.margin.UnderlyingMarket;
+import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.domain.position.PositionState;
+import io.clearhouse.domain.risk.PositionIndex;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The node's risk engine (ARCHITECTURE.md flows 4–6): a plain actor owning the {@link
+ * PositionIndex} of the accounts hosted here and the {@link LiquidationDesk}. It feeds every tick
+ * and risk-mode broadcast into the node's {@link MarketBoard} first, then revalues the ticked
+ * underlying and sends Liquidate to the worst accounts below MM within this node's share of the
+ * throughput cap; every report interval it hands the node's exposure to the {@link ExposureSink}.
+ *
+ * <p>Its commands never leave the node (accounts reach it through {@link #observer}, the topics and
+ * the account's reply through message adapters), so they are not serializable.
+ */
+public final class RiskEngine {
+  /** What the engine handles. */
+  public sealed interface Command
+      permits TickReceived,
+          ModesReceived,
+          AccountChanged,
+          AccountStopped,
+          LiquidationAnswered,
+          LiquidationTimedOut,
+          Drain,
+          Report,
+          GetStats {}
+
+  /** An oracle tick from the ticks topic. */
+  public record TickReceived(MarketTick tick) implements Command {}
+
+  /** A supervisor broadcast from the modes topic. */
+  public record ModesReceived(RiskModes modes) implements Command {}
+
+  /** An account's ledger after a persisted event or recovery. */
+  public record AccountChanged(
+      String accountId, Map<String, Long> balancesMinor, Map<String, PositionState> positions)
+      implements Command {
+    public AccountChanged {
+      Objects.requireNonNull(accountId, "accountId");
+      balancesMinor = Map.copyOf(balancesMinor);
+      positions = Map.copyOf(positions);
+    }
+  }
+
+  /** The account stopped on this node. */
+  public record AccountStopped(String accountId) implements Command {}
+
+  /** An account's answer to a Liquidate. */
+  public record LiquidationAnswered(Account.LiquidationReport report) implements Command {}
+
+  /** A Liquidate went unanswered for the liquidation timeout. */
+  public record LiquidationTimedOut(long requestId) implements Command {}
+
+  /** Timer: drain the queue. */
+  public enum Drain implements Command {
+    INSTANCE
+  }
+
+  /** Timer: report the exposure. */
+  public enum Report implements Command {
+    INSTANCE
+  }
+
+  /** Asks for the engine's counters (tests, benchmarks, diagnostics). */
+  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /**
+   * The engine's counters.
+   *
+   * @param liquidatedNotionalMinor notional reported liquidated per underlying since start
+   * @param lastTickToDecisionNanos from the last valid tick's arrival until its Liquidates were
+   *     sent
+   */
+  public record Stats(
+      int positions,
+      int accounts,
+      int queueLength,
+      int inFlight,
+      Map<String, Long> liquidatedNotionalMinor,
+      long lastTickToDecisionNanos) {}
+
+  /**
+   * Spawns the node's engine as a system actor named {@code risk-engine} (works from outside an
+   * actor) and subscribes it to the topics.
+   */
+  public static ActorRef<Command> spawn(
+      ActorSystem<?> system,
+      RiskEngineSettings settings,
+      MarketBoard board,
+      MarketTopics topics,
+      LiquidationSender sender,
+      ExposureSink sink,
+      RiskParameters parameters,
+      InstrumentCatalog instruments,
+      AssetCatalog assets) {
+    return system.systemActorOf(
+        create(settings, board, topics, sender, sink, parameters, instruments, assets),
+        "risk-engine",
+        Props.empty());
+  }
+
+  /** The engine's behavior, for tests that spawn it themselves. */
+  public static Behavior<Command> create(
+      RiskEngineSettings settings,
+      MarketBoard board,
+      MarketTopics topics,
+      LiquidationSender sender,
+      ExposureSink sink,
+      RiskParameters parameters,
+      InstrumentCatalog instruments,
+      AssetCatalog assets) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  PositionIndex index =
+                      new PositionIndex(
+                          parameters.margin(),
+                          parameters.collateral(),
+                          id -> instruments.find(id).map(InstrumentSpec::instrument).orElse(null),
+                          symbol -> assets.find(symbol).orElse(null));
+                  // Every request sent gets its timeout, whichever path (tick or drain) sent it.
+                  LiquidationSender timed =
+                      (accountId, command) -> {
+                        sender.send(accountId, command);
+                        timers.startSingleTimer(
+                            new TimeoutKey(command.requestId()),
+                            new LiquidationTimedOut(command.requestId()),
+                            settings.liquidationTimeout());
+                      };
+                  LiquidationDesk desk =
+                      new LiquidationDesk(
+                          index,
+                          parameters.liquidation(),
+                          timed,
+                          settings.liquidationsInFlightMax(),
+                          settings.capShareNodesMin());
+                  topics
+                      .ticks()
+                      .tell(
+                          Topic.subscribe(
+                              context.messageAdapter(MarketTick.class, TickReceived::new)));
+                  topics
+                      .modes()
+                      .tell(
+                          Topic.subscribe(
+                              context.messageAdapter(RiskModes.class, ModesReceived::new)));
+                  timers.startTimerWithFixedDelay(Drain.INSTANCE, settings.drainInterval());
+                  timers.startTimerWithFixedDelay(Report.INSTANCE, settings.reportInterval());
+                  return new RiskEngine(
+                          context, timers, settings, board, sink, desk, assets.all().keySet())
+                      .behavior();
+                }));
+  }
+
+  /**
+   * An observer for the accounts of this node: each call becomes a message to the engine. Calls
+   * never block (a tell).
+   */
+  public static AccountObserver observer(ActorRef<Command> engine) {
+    return new AccountObserver() {
+      @Override
+      public void changed(
+          String accountId, Map<String, Long> balancesMinor, Map<String, PositionState> positions) {
+        engine.tell(new AccountChanged(accountId, balancesMinor, positions));
+      }
+
+      @Override
+      public void stopped(String accountId) {
+        engine.tell(new AccountStopped(accountId));
+      }
+    };
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final RiskEngineSettings settings;
+  private final MarketBoard board;
+  private final ExposureSink sink;
+  private final LiquidationDesk desk;
+  private final Set<String> collateralAssets;
+  private final ActorRef<Account.LiquidationReport> reportAdapter;
+  private final Map<String, UnderlyingExposure> lastReported = new HashMap<>();
+  private long reportSeq;
+  private long reportRounds;
+
+  private RiskEngine(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      RiskEngineSettings settings,
+      MarketBoard board,
+      ExposureSink sink,
+      LiquidationDesk desk,
+      Set<String> collateralAssets) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.board = board;
+    this.sink = sink;
+    this.desk = desk;
+    this.collateralAssets = Set.copyOf(collateralAssets);
+    this.reportAdapter =
+        context.messageAdapter(Account.LiquidationReport.class, LiquidationAnswered::new);
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(TickReceived.class, this::onTick)
+        .onMessage(ModesReceived.class, this::onModes)
+        .onMessage(AccountChanged.class, this::onAccountChanged)
+        .onMessage(AccountStopped.class, this::onAccountStopped)
+        .onMessage(LiquidationAnswered.class, this::onAnswered)
+        .onMessage(LiquidationTimedOut.class, this::onTimedOut)
+        .onMessageEquals(Drain.INSTANCE, this::onDrain)
+        .onMessageEquals(Report.INSTANCE, this::onReport)
+        .onMessage(GetStats.class, this::onGetStats)
+        .build();
+  }
+
+  private Behavior<Command> onTick(TickReceived message) {
+    MarketTick tick = message.tick();
+    // The board first: accounts re-checking a Liquidate read the price from it.
+    if (board.offer(tick) && tick.valid()) {
+      revalue(tick.underlying(), tick);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onModes(ModesReceived message) {
+    RiskModes previous = board.modes();
+    if (board.offer(message.modes())) {
+      RiskModes current = board.modes();
+      for (String underlying : desk.index().underlyings()) {
+        boolean changed =
+            previous.level(underlying) != current.level(underlying)
+                || !Objects.equals(
+                    previous.openInterestNotionalMinor().get(underlying),
+                    current.openInterestNotionalMinor().get(underlying));
+        if (changed) {
+          board.lastValid(underlying).ifPresent(tick -> revalue(underlying, tick));
+        }
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private void revalue(String underlying, MarketTick tick) {
+    long now = System.currentTimeMillis();
+    UnderlyingMarket market = MarketBoard.market(tick, board.modes());
+    MarketSnapshot snapshot = new MarketSnapshot(now, Map.of(underlying, market));
+    desk.onTick(
+        underlying,
+        snapshot,
+        board.collateralPrices(collateralAssets, now),
+        now,
+        nodesUp(),
+        reportAdapter);
+  }
+
+  private Behavior<Command> onAccountChanged(AccountChanged message) {
+    desk.onAccountChanged(message.accountId(), message.balancesMinor(), message.positions());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAccountStopped(AccountStopped message) {
+    desk.onAccountStopped(message.accountId());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAnswered(LiquidationAnswered message) {
+    Account.LiquidationReport report = message.report();
+    if (desk.onReport(report)) {
+      timers.cancel(new TimeoutKey(report.requestId()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onTimedOut(LiquidationTimedOut message) {
+    if (desk.onTimeout(message.requestId())) {
+      context.getLog().warn("liquidation request {} timed out; retrying", message.requestId());
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDrain() {
+    desk.drain(System.currentTimeMillis(), nodesUp(), reportAdapter);
+    return Behaviors.same();
+  }
+
+  /** The timer key of a request's timeout. */
+  private record TimeoutKey(long requestId) {}
+
+  private Behavior<Command> onReport() {
+    // The first report and every full-report-every-th are full, so a supervisor that missed deltas
+    // (or restarted) is whole again within a bounded time.
+    boolean full = reportRounds++ % settings.fullReportEvery() == 0;
+    Map<String, UnderlyingExposure> changed = new HashMap<>();
+    for (String underlying : desk.index().underlyings()) {
+      UnderlyingExposure exposure =
+          UnderlyingExposure.of(
+              desk.index().exposure(underlying),
+              desk.queueLength(underlying),
+              desk.liquidatedTotalMinor(underlying));
+      if (full || !exposure.equals(lastReported.get(underlying))) {
+        changed.put(underlying, exposure);
+      }
+      lastReported.put(underlying, exposure);
+    }
+    // Sent every interval even when nothing changed: an empty report is the node's heartbeat,
+    // without which the supervisor drops a quiet node's exposure as silent.
+    sink.report(new NodeExposure(++reportSeq, System.currentTimeMillis(), full, changed));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetStats(GetStats message) {
+    message
+        .replyTo()
+        .tell(
+            new Stats(
+                desk.index().positions(),
+                desk.index().accounts(),
+                desk.queueLength(),
+                desk.inFlight(),
+                desk.liquidatedTotalMinor(),
+                desk.lastTickToDecisionNanos()));
+    return Behaviors.same();
+  }
+
+  private int nodesUp() {
+    int up = 0;
+    for (org.apache.pekko.cluster.Member member :
+        Cluster.get(context.getSystem()).state().getMembers()) {
+      if (member.status() == MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+}

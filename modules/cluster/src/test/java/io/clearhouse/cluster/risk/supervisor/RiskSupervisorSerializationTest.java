@@ -1,0 +1,142 @@
+package io.clearhouse.cluster.risk.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.ExposureTotals;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.RiskTotals;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.Transitioned;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingExposure;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingView;
+import io.clearhouse.domain.breaker.BreakerLevel;
+import io.clearhouse.domain.breaker.BreakerObservation;
+import io.clearhouse.domain.breaker.BreakerTrigger;
+import io.clearhouse.domain.breaker.CircuitBreaker;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Every supervisor message, event, reply and the snapshot survive CBOR. */
+class RiskSupervisorSerializationTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
+  private static final SerializationTestKit serialization =
+      new SerializationTestKit(testKit.system());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everySupervisorMessageRoundTripsThroughCbor() {
+    for (Object message : messages()) {
+      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
+          .as(message.getClass().getName())
+          .isInstanceOf(JacksonCborSerializer.class);
+      assertThat(serialization.verifySerialization(message, true))
+          .as(message.getClass().getName())
+          .isEqualTo(message);
+    }
+  }
+
+  static BreakerObservation observation() {
+    return new BreakerObservation(10, 60, 70, 5, 3, 100, 50, 8, 10, 1_000);
+  }
+
+  static Transitioned transitioned() {
+    return new Transitioned(
+        "BTC",
+        new CircuitBreaker.Transition(
+            BreakerLevel.NORMAL,
+            BreakerLevel.REDUCE_ONLY,
+            CircuitBreaker.Transition.Kind.ESCALATION,
+            Set.of(BreakerTrigger.ORACLE_DISPERSION, BreakerTrigger.VAULT_UTILIZATION),
+            "",
+            10),
+        observation());
+  }
+
+  static RiskSupervisor.State state() {
+    TreeMap<String, CircuitBreaker.State> breakers = new TreeMap<>();
+    breakers.put(
+        "BTC",
+        new CircuitBreaker.State(
+            "BTC",
+            BreakerLevel.REDUCE_ONLY,
+            10,
+            Set.of(BreakerTrigger.ORACLE_DISPERSION),
+            Map.of(BreakerTrigger.INDEX_MOVE, 5L),
+            10));
+    breakers.put("ETH", CircuitBreaker.initial("ETH"));
+    return new RiskSupervisor.State(3, breakers, List.of(transitioned()));
+  }
+
+  private static List<Object> messages() {
+    TestProbe<RiskSupervisor.RiskView> views = testKit.createTestProbe();
+    TestProbe<RiskSupervisor.StreamEvent> stream = testKit.createTestProbe();
+    UnderlyingExposure exposure =
+        new UnderlyingExposure(-5, 7, 100, 50, -1.25, 0.003, 12.5, 20, 3, 1, 400, 9);
+    ExposureTotals totals = ExposureTotals.ZERO.plus(exposure);
+    MarketTick tick = new MarketTick("BTC", 4, true, 60, 61, 0.6, 0.4, 3, 3, 12, 9);
+    UnderlyingView view =
+        new UnderlyingView(
+            "BTC",
+            BreakerLevel.ELEVATED,
+            Set.of(BreakerTrigger.INDEX_MOVE),
+            10,
+            totals,
+            1_000,
+            800,
+            400,
+            observation(),
+            tick);
+    RiskTotals riskTotals = new RiskTotals(100, 50, 20, 3, 1, 9, 1_000, 800, BreakerLevel.ELEVATED);
+    return List.of(
+        new RiskSupervisor.ExposureReport("pekko://c@h:1", 7, 99, true, Map.of("BTC", exposure)),
+        exposure,
+        new RiskSupervisor.FundReport(5_000, 3),
+        new RiskSupervisor.VaultReport("v1", Map.of("BTC", 10L), Map.of("BTC", 4L), 5),
+        new RiskSupervisor.Get(views.getRef()),
+        new RiskSupervisor.Subscribe(stream.getRef()),
+        new RiskSupervisor.Unsubscribe(stream.getRef()),
+        new RiskSupervisor.Evaluate(),
+        new RiskSupervisor.TickReceived(tick),
+        new RiskSupervisor.MemberLeft("pekko://c@h:1"),
+        new RiskSupervisor.SubscriberTerminated(stream.getRef()),
+        new RiskSupervisor.StartIncarnation(),
+        new RiskSupervisor.Stop(),
+        totals,
+        view,
+        riskTotals,
+        new RiskSupervisor.RiskView(
+            3,
+            9,
+            11,
+            riskTotals,
+            Map.of("BTC", view),
+            true,
+            5_000,
+            2,
+            1,
+            List.of(transitioned()),
+            "pekko://c@h:1",
+            Map.of("pekko://c@h:1", 4)),
+        new RiskSupervisor.ExposureSnapshot(3, 11, riskTotals, Map.of("BTC", view)),
+        new RiskSupervisor.BreakerTransitioned(3, transitioned()),
+        new RiskSupervisor.StreamRefused("full"),
+        new RiskSupervisor.EpochStarted(3, 1),
+        new RiskSupervisor.TriggersChanged(
+            "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE, BreakerTrigger.ORACLE_QUORUM), 4),
+        transitioned(),
+        state());
+  }
+}

@@ -1,0 +1,69 @@
+package io.clearhouse.it.risk;
+
+import io.clearhouse.it.support.ApiClient;
+import io.clearhouse.it.support.ApiClient.Answer;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Plays the oracle role: posts the current XBT price from three sources every interval, as price
+ * feeds do, so the sources stay fresh (5 s staleness) while the test moves the price in steps.
+ */
+final class PricePoster implements AutoCloseable {
+  static final String ORACLE_KEY = "dev-oracle-key-00000000000001";
+  private static final Duration WITHIN = Duration.ofSeconds(5);
+
+  private final ApiClient client;
+  private final AtomicLong priceMinor;
+  private final AtomicInteger posted = new AtomicInteger();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+  PricePoster(ApiClient client, long initialPriceMinor, long intervalMs) {
+    this.client = client;
+    this.priceMinor = new AtomicLong(initialPriceMinor);
+    timer.scheduleWithFixedDelay(this::post, 0, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  void set(long newPriceMinor) {
+    priceMinor.set(newPriceMinor);
+    post();
+  }
+
+  int posted() {
+    return posted.get();
+  }
+
+  private synchronized void post() {
+    long now = System.currentTimeMillis();
+    StringBuilder body = new StringBuilder("{\"quotes\":[");
+    String[] sources = {"src-a", "src-b", "src-c"};
+    for (int i = 0; i < sources.length; i++) {
+      body.append(i == 0 ? "" : ",")
+          .append("{\"underlying\":\"XBT\",\"source\":\"")
+          .append(sources[i])
+          .append("\",\"price\":\"")
+          .append(RiskPopulation.usd(priceMinor.get()))
+          .append("\",\"observedAtMs\":")
+          .append(now)
+          .append('}');
+    }
+    body.append("],\"impliedVolatility\":{\"XBT\":0.6}}");
+    try {
+      Answer answer = client.send("POST", "/v1/oracle/prices", ORACLE_KEY, body.toString(), WITHIN);
+      if (answer.status() == 200 || answer.status() == 201) {
+        posted.incrementAndGet();
+      }
+    } catch (Exception e) {
+      // A node may be down right now; the next post goes to another one.
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
