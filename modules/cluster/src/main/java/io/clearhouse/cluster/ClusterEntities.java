@@ -69,7 +69,16 @@ public record ClusterEntities(
             balance -> new RiskSupervisor.FundReport(balance, System.currentTimeMillis()));
     VaultSharding vaults =
         VaultSharding.init(
-            system, VaultSettings.fromConfig(clearhouse), board, instruments, assets, parameters);
+            system,
+            VaultSettings.fromConfig(clearhouse),
+            board,
+            instruments,
+            assets,
+            parameters,
+            (vaultId, committed, used) ->
+                supervisor.tell(
+                    new RiskSupervisor.VaultReport(
+                        vaultId, committed, used, System.currentTimeMillis())));
     ActorRef<RiskEngine.Command> engine =
         RiskEngine.spawn(
             system,

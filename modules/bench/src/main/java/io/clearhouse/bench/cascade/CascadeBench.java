@@ -99,7 +99,7 @@ public final class CascadeBench {
       for (String cap : s.capsUsd()) {
         CascadeNode.Configuration configuration =
             new CascadeNode.Configuration(cap, s.inFlightMax(), s.drainInterval());
-        for (int r = 1; r <= s.repeats(); r++) {
+        for (int r = 1; r <= s.repeatsOf(cap); r++) {
           if (!repetitions.isEmpty()) {
             int tables = JournalReset.truncateAll(cassandra.contactPoint(), cassandra.datacenter());
             log("emptied %d journal and snapshot tables", tables);

@@ -59,11 +59,19 @@ final class CascadeReport {
 
   /** 0 when every repetition ran and conserved money, 2 on a conservation failure, else 1. */
   int exitCode() {
-    boolean broken = reps.stream().anyMatch(r -> r.check() != null && !r.check().holds());
+    boolean broken = reps.stream().anyMatch(CascadeReport::broken);
     boolean failed =
         reps.stream().anyMatch(r -> r.failure() != null || r.check() == null)
             || reps.stream().anyMatch(r -> r.watch() == null || !r.watch().allLiquidated());
     return broken ? 2 : failed ? 1 : 0;
+  }
+
+  /** A conservation failure that counts: the outboxes had drained, so nothing was in flight. */
+  private static boolean broken(Repetition r) {
+    return r.check() != null
+        && !r.check().holds()
+        && r.drain() != null
+        && r.drain().accountsWithOutbox() == 0;
   }
 
   Path write(Path dir) throws IOException {
@@ -128,7 +136,8 @@ final class CascadeReport {
     line("| setting | value |");
     line("|---|---|");
     row("underwater accounts", s.accounts());
-    row("repetitions per configuration", s.repeats());
+    row("repetitions with the default cap", s.defaultCapRepeats());
+    row("repetitions with a raised cap", s.repeats());
     row("Cassandra", cassandraMode);
     if (any != null) {
       row("notional at 60,000 (accounts' longs)", usd(any.startNotionalMinor()));
@@ -170,8 +179,8 @@ final class CascadeReport {
   private void results() {
     line("## Time to liquidate all (goal <= " + fmt(GOAL_SECONDS) + " s)");
     line(
-        "| configuration | rep | **time to all, s** | goal | engine idle, s | first liquidation, s | tick on board, s | quotes persisted, s | engine tick-to-decision, ms | left | sweeps | mean liquidated USD/s | Cassandra cores | bench JVM cores | breaker before -> after |");
-    line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        "| configuration | rep | **time to all, s** | goal | engine idle, s | first liquidation, s | tick on board, s | quotes persisted, s | engine tick-to-decision, ms | left | sweeps | mean liquidated USD/s | accounts/s | mean in flight | implied Liquidate round trip, ms | Cassandra cores | bench JVM cores | breaker before -> after |");
+    line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Repetition r : reps) {
       CascadeWatch.Result w = r.watch();
       if (w == null) {
@@ -189,7 +198,7 @@ final class CascadeReport {
       line(
           String.format(
               Locale.ROOT,
-              "| cap %s | %d | **%s** | %s | %s | %s | %s | %s | %.1f | %d | %d | %s | %.2f | %.2f | %s -> %s |",
+              "| cap %s | %d | **%s** | %s | %s | %s | %s | %s | %.1f | %d | %d | %s | %s | %.1f | %s | %.2f | %.2f | %s -> %s |",
               r.configuration().capUsd(),
               r.index(),
               w.allLiquidated() ? fmt(all) : "> " + s.liquidateMax().toSeconds(),
@@ -202,6 +211,12 @@ final class CascadeReport {
               w.remaining(),
               w.sweeps(),
               w.allLiquidated() ? usd((long) (r.closeNotionalMinor() / all)) : "-",
+              w.allLiquidated() ? String.format(Locale.ROOT, "%.0f", r.accounts() / all) : "-",
+              meanInFlight(w.samples()),
+              w.allLiquidated() && meanInFlight(w.samples()) > 0
+                  ? String.format(
+                      Locale.ROOT, "%.0f", 1000 * meanInFlight(w.samples()) / (r.accounts() / all))
+                  : "-",
               r.cassandraCores(),
               r.benchCores(),
               r.levelBefore(),
@@ -242,7 +257,7 @@ final class CascadeReport {
     }
     line("");
     line(
-        "Times are from t0 (quotes at 42,000 sent). \"tick on board\": the moved tick seen on the node's `MarketBoard` (50 ms polling resolution); \"quotes persisted\": the oracle's reply to the post; \"engine tick-to-decision\": the engine's own `lastTickToDecisionNanos` at the end (the last valid tick's revaluation and sends). CPU: utime+stime from /proc/<pid>/stat from t0 until the engine was idle, divided by the wall time (2.0 = both cores).");
+        "Times are from t0 (quotes at 42,000 sent). \"tick on board\": the moved tick seen on the node's `MarketBoard` (50 ms polling resolution); \"quotes persisted\": the oracle's reply to the post; \"engine tick-to-decision\": the engine's own `lastTickToDecisionNanos` at the end (the last valid tick's revaluation and sends). CPU: utime+stime from /proc/<pid>/stat from t0 until the engine was idle, divided by the wall time (2.0 = both cores). \"mean in flight\": the engine's Liquidates awaiting an answer, averaged over its polls; with the rate in accounts/s it gives the mean round trip of one Liquidate (Little's law): Liquidate sent, account re-checks, persists `Liquidated`, answers.");
     line("");
   }
 
@@ -277,6 +292,15 @@ final class CascadeReport {
               + b);
     }
     line("");
+  }
+
+  /** Mean of the engine's in-flight count over the polls after the first liquidation. */
+  private static double meanInFlight(List<CascadeWatch.Sample> samples) {
+    return samples.stream()
+        .filter(x -> x.liquidatedMinor() > 0)
+        .mapToInt(CascadeWatch.Sample::inFlight)
+        .average()
+        .orElse(0);
   }
 
   private static List<Long> buckets(List<CascadeWatch.Sample> samples) {
@@ -443,14 +467,17 @@ final class CascadeReport {
 
   private void limits() {
     line("## What limits the result");
-    Repetition r = reps.stream().filter(x -> x.nodeShareMinor() > 0).findFirst().orElse(null);
+    Repetition r = first(s.capsUsd().get(0));
+    r = r != null ? r : reps.stream().filter(x -> x.nodeShareMinor() > 0).findFirst().orElse(null);
     if (r == null) {
       line("No repetition got far enough to say.");
       return;
     }
     double perSecond = r.inFlightMax() * 1000.0 / Math.max(1, r.drainInterval().toMillis());
     line(
-        "- **Throughput cap**: with the default cap the node's share ("
+        "- **Throughput cap**: with the cap of "
+            + usd(r.capMinor())
+            + " USD/s the node's share ("
             + usd(r.nodeShareMinor())
             + "/s, a third of the cluster cap on a one-node cluster) needs at least "
             + fmt((double) r.closeNotionalMinor() / r.nodeShareMinor())

@@ -11,7 +11,9 @@ import java.util.List;
  * a run stays short and every wait ends.
  *
  * @param accounts underwater accounts per repetition (each long BTC-PERP against one market maker)
- * @param repeats repetitions per configuration, each on a fresh node and emptied journal tables
+ * @param defaultCapRepeats repetitions with the default cap, each on a fresh node and emptied
+ *     journal tables (its time is set by the cap, so one usually says it all)
+ * @param repeats repetitions of every raised-cap configuration
  * @param capsUsd the liquidation throughput caps to run, USD per second per underlying (cluster
  *     wide); the first is the configured default, the others are raised caps
  * @param inFlightMax override of {@code clearhouse.risk.engine.liquidations-in-flight-max}, 0 for
@@ -27,6 +29,7 @@ import java.util.List;
  */
 record CascadeSettings(
     int accounts,
+    int defaultCapRepeats,
     int repeats,
     List<String> capsUsd,
     int inFlightMax,
@@ -48,6 +51,10 @@ record CascadeSettings(
     capsUsd = List.copyOf(capsUsd);
     check(accounts >= 1 && accounts <= 100_000, "accounts", accounts);
     check(repeats >= 1 && repeats <= 10, "repeats", repeats);
+    check(
+        defaultCapRepeats >= 0 && defaultCapRepeats <= 10,
+        "default cap repeats",
+        defaultCapRepeats);
     check(!capsUsd.isEmpty() && capsUsd.size() <= 4, "caps", capsUsd);
     check(inFlightMax >= 0 && inFlightMax <= 100_000, "in-flight max", inFlightMax);
     check(
@@ -66,6 +73,11 @@ record CascadeSettings(
     }
   }
 
+  /** Repetitions of the configuration with cap {@code capUsd}. */
+  int repeatsOf(String capUsd) {
+    return capUsd.equals(capsUsd.get(0)) ? defaultCapRepeats : repeats;
+  }
+
   static CascadeSettings fromSystemProperties() {
     List<String> caps = new ArrayList<>();
     caps.add(System.getProperty("bench.defaultCapUsd", "10000000"));
@@ -76,6 +88,7 @@ record CascadeSettings(
     String drain = System.getProperty("bench.drainInterval", "").strip();
     return new CascadeSettings(
         Integer.getInteger("bench.accounts", 10_000),
+        Integer.getInteger("bench.defaultCapRepeats", 1),
         Integer.getInteger("bench.repeats", 3),
         caps,
         Integer.getInteger("bench.inFlightMax", 0),

@@ -95,13 +95,12 @@ final class CascadeWatch {
     long tickSeen = -1;
     long first = -1;
     long engineDone = -1;
-    RiskEngine.Stats stats = null;
     while (System.nanoTime() < deadline && engineDone < 0) {
       long pollStart = System.nanoTime();
       if (tickSeen < 0 && movedTickOnBoard()) {
         tickSeen = pollStart - movedNanos;
       }
-      stats = stats();
+      RiskEngine.Stats stats = stats();
       long at = System.nanoTime() - movedNanos;
       long liquidated = stats.liquidatedNotionalMinor().getOrDefault(Population.UNDERLYING, 0L);
       samples.add(new Sample(at, liquidated, stats.queueLength(), stats.inFlight()));

@@ -23,6 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * account's outbox is empty, so the sum reads settled transfers and not ones in flight.
  */
 final class Conservation {
+  private static final long SWEEP_EVERY_MS = 2_000;
+  private static final int VAULT_READ_ATTEMPTS = 5;
+
   private final ActorSystem<?> system;
   private final ClusterEntities entities;
   private final String vaultId;
@@ -48,6 +51,7 @@ final class Conservation {
     List<String> pending = new ArrayList<>(accountIds);
     long lastLog = start;
     while (true) {
+      long sweepStart = System.nanoTime();
       Asks.Sweep<Account.Summary> sweep = read(pending);
       List<String> left = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
@@ -59,15 +63,26 @@ final class Conservation {
       pending = left;
       long now = System.nanoTime();
       if (pending.isEmpty() || now > deadline) {
-        return new Drain(now - start, pending.size(), vault().takeovers());
+        return new Drain(now - start, pending.size(), takeovers());
       }
       if (now - lastLog > 10_000_000_000L) {
         lastLog = now;
         CascadeBench.log(
-            "outboxes: %d accounts still sending, vault booked %d takeovers",
-            pending.size(), vault().takeovers());
+            "outboxes: %d accounts still sending after %.0f s, vault booked %d takeovers",
+            pending.size(), (now - start) / 1e9, takeovers());
       }
-      Asks.pause(1_000);
+      // Each sweep reads every pending account: spacing them keeps the reads from slowing the
+      // drain they watch.
+      Asks.pause(SWEEP_EVERY_MS - (System.nanoTime() - sweepStart) / 1_000_000);
+    }
+  }
+
+  /** The vault's booked transfers, or -1 when it does not answer in time (it may be swamped). */
+  private long takeovers() {
+    try {
+      return vault().takeovers();
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 
@@ -142,7 +157,7 @@ final class Conservation {
       multiStep += s.liquidations() > 1 ? 1 : 0;
       stepsMax = Math.max(stepsMax, s.liquidations());
     }
-    Vault.View vault = vault();
+    Vault.View vault = vaultPatiently();
     long vaultSum = vault.cashMinor();
     for (Map.Entry<String, PositionState> p : vault.positions().entrySet()) {
       netLots.merge(p.getKey(), p.getValue().lots(), Math::addExact);
@@ -179,6 +194,23 @@ final class Conservation {
         id -> entities.accounts().account(id).ask(Account.Get::new, CascadeSettings.ASK_TIMEOUT),
         CascadeSettings.ASKS_IN_FLIGHT_MAX,
         Duration.ofMinutes(3).toMillis());
+  }
+
+  /**
+   * The vault's view, retried: a vault still flooded by retried transfers may drop a read from its
+   * full stash, and the check must not fail for that alone.
+   */
+  private Vault.View vaultPatiently() {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= VAULT_READ_ATTEMPTS; attempt++) {
+      try {
+        return vault();
+      } catch (RuntimeException e) {
+        last = e;
+        CascadeBench.log("vault read %d of %d failed: %s", attempt, VAULT_READ_ATTEMPTS, e);
+      }
+    }
+    throw last;
   }
 
   Vault.View vault() {

@@ -27,6 +27,7 @@ final class Population {
   static final String MARKET_MAKER = "casc-mm";
   static final String USD = Account.SETTLEMENT_ASSET;
   static final int TRADES_PER_BATCH = 1_000;
+  private static final int ATTEMPTS_MAX = 5;
 
   /** Collateral of the solvent slice, parts per million of the notional at the start price. */
   private static final long SOLVENT_COLLATERAL_PPM = 305_000;
@@ -103,26 +104,38 @@ final class Population {
     return total;
   }
 
-  /** Deposits every account's collateral; fails the run on any rejection. */
+  /**
+   * Deposits every account's collateral, retrying what timed out (a deposit is idempotent by its
+   * request id, so a retry of one that did land changes nothing); fails the run on a rejection.
+   */
   void deposit(AccountSharding accounts) {
-    List<String> ids = accountIds();
-    Asks.Sweep<Account.Reply> sweep =
-        Asks.all(
-            ids,
-            id ->
-                accounts
-                    .account(id)
-                    .ask(
-                        replyTo -> new Account.Deposit("dep-" + id, USD, depositOf(id), replyTo),
-                        CascadeSettings.ASK_TIMEOUT),
-            CascadeSettings.ASKS_IN_FLIGHT_MAX,
-            Duration.ofMinutes(5).toMillis());
-    for (int i = 0; i < ids.size(); i++) {
-      if (!(sweep.replies().get(i) instanceof Account.Accepted)) {
-        throw new IllegalStateException(
-            "deposit of " + ids.get(i) + " failed: " + sweep.replies().get(i),
-            sweep.firstFailure());
+    List<String> pending = accountIds();
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      Asks.Sweep<Account.Reply> sweep =
+          Asks.all(
+              pending,
+              id ->
+                  accounts
+                      .account(id)
+                      .ask(
+                          replyTo -> new Account.Deposit("dep-" + id, USD, depositOf(id), replyTo),
+                          CascadeSettings.ASK_TIMEOUT),
+              CascadeSettings.ASKS_IN_FLIGHT_MAX,
+              Duration.ofMinutes(5).toMillis());
+      List<String> retry = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        Account.Reply reply = sweep.replies().get(i);
+        if (reply == null && attempt < ATTEMPTS_MAX) {
+          retry.add(pending.get(i));
+        } else if (!(reply instanceof Account.Accepted)) {
+          throw new IllegalStateException(
+              "deposit of " + pending.get(i) + " failed: " + reply, sweep.firstFailure());
+        }
       }
+      if (!retry.isEmpty()) {
+        CascadeBench.log("retrying %d deposits that timed out", retry.size());
+      }
+      pending = retry;
     }
   }
 
@@ -154,14 +167,7 @@ final class Population {
                 TradeFeed.Side.BUY));
       }
       long seq = ++sequence;
-      TradeFeed.BatchReply reply =
-          feeds
-              .feed(VENUE)
-              .<TradeFeed.BatchReply>ask(
-                  replyTo -> new TradeFeed.SubmitBatch(seq, trades, replyTo),
-                  Duration.ofSeconds(30))
-              .toCompletableFuture()
-              .join();
+      TradeFeed.BatchReply reply = submit(feeds, seq, trades);
       if (!(reply instanceof TradeFeed.BatchAccepted)) {
         throw new IllegalStateException("batch " + seq + " refused: " + reply);
       }
@@ -170,21 +176,48 @@ final class Population {
     return sequence;
   }
 
+  /** Submits one batch, again after a timeout: the feed answers a repeated sequence as before. */
+  private static TradeFeed.BatchReply submit(
+      FeedSharding feeds, long seq, List<TradeFeed.Trade> trades) {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= ATTEMPTS_MAX; attempt++) {
+      try {
+        return feeds
+            .feed(VENUE)
+            .<TradeFeed.BatchReply>ask(
+                replyTo -> new TradeFeed.SubmitBatch(seq, trades, replyTo), Duration.ofSeconds(30))
+            .toCompletableFuture()
+            .join();
+      } catch (RuntimeException e) {
+        last = e;
+        CascadeBench.log("batch %d attempt %d failed: %s", seq, attempt, e);
+      }
+    }
+    throw last;
+  }
+
   private static void awaitDelivered(FeedSharding feeds, long last, Duration deliverMax) {
     long deadline = System.nanoTime() + deliverMax.toNanos();
+    long delivered = -1;
     while (true) {
-      TradeFeed.FeedView view =
-          feeds
-              .feed(VENUE)
-              .ask(TradeFeed.Get::new, CascadeSettings.ASK_TIMEOUT)
-              .toCompletableFuture()
-              .join();
-      if (view.deliveredThrough() >= last) {
+      try {
+        delivered =
+            feeds
+                .feed(VENUE)
+                .ask(TradeFeed.Get::new, CascadeSettings.ASK_TIMEOUT)
+                .toCompletableFuture()
+                .join()
+                .deliveredThrough();
+      } catch (RuntimeException e) {
+        // A busy feed may answer late; the deadline decides, not one slow read.
+        CascadeBench.log("feed read failed: %s", e);
+      }
+      if (delivered >= last) {
         return;
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "feed delivered through " + view.deliveredThrough() + " of " + last + " in time");
+            "feed delivered through " + delivered + " of " + last + " in time");
       }
       Asks.pause(100);
     }

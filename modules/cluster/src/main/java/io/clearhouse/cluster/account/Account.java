@@ -75,6 +75,8 @@ public final class Account
   private final TimerScheduler<Command> timers;
   private final ActorRef<TransferAck> ackAdapter;
   private final Runnable passivate;
+  // Re-sends since the last acknowledgement; in memory only (a restart sends at once anyway).
+  private int transferAttempts;
 
   private Account(
       PersistenceId persistenceId,
@@ -731,9 +733,20 @@ public final class Account
       }
     }
     if (!timers.isTimerActive(RetryTransfers.class)) {
-      timers.startTimerWithFixedDelay(
-          RetryTransfers.class, new RetryTransfers(), risk.transferRetry());
+      timers.startSingleTimer(RetryTransfers.class, new RetryTransfers(), retryDelay());
     }
+  }
+
+  /**
+   * The next re-send: doubling from {@link AccountRiskContext#transferRetry()} up to 32 times it,
+   * with up to 50% jitter. Thousands of accounts liquidated in one cascade all owe the same vault;
+   * a fixed one-second retry from each of them flooded it (measured: its stash overflowed).
+   */
+  private Duration retryDelay() {
+    long baseMs = risk.transferRetry().toMillis();
+    long delayMs = baseMs << Math.min(transferAttempts++, 5);
+    long jitterMs = java.util.concurrent.ThreadLocalRandom.current().nextLong(delayMs / 2 + 1);
+    return Duration.ofMillis(delayMs + jitterMs);
   }
 
   private ReplyEffect<Event, State> onTransferAcked(State state, TransferAcked acked) {
@@ -741,6 +754,9 @@ public final class Account
     if (!state.outbox().containsKey(transferId)) {
       return Effect().noReply();
     }
+    // Progress: the next transfer goes out now, and its retries start from the base delay again.
+    transferAttempts = 0;
+    timers.cancel(RetryTransfers.class);
     return Effect()
         .persist(new TransferAcknowledged(transferId, System.currentTimeMillis()))
         .thenRun(this::sendOutbox)
@@ -748,6 +764,7 @@ public final class Account
   }
 
   private ReplyEffect<Event, State> onRetryTransfers(State state, RetryTransfers retry) {
+    timers.cancel(RetryTransfers.class);
     sendOutbox(state);
     return Effect().noReply();
   }

@@ -88,6 +88,7 @@ public final class Vault
   private final VaultSettings settings;
   private final VaultParameters params;
   private final VaultMarking marking;
+  private final VaultReporter reporter;
   private final Logger log;
 
   private Vault(
@@ -95,6 +96,7 @@ public final class Vault
       String vaultId,
       VaultSettings settings,
       VaultMarking marking,
+      VaultReporter reporter,
       Logger log) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
     // it.
@@ -105,6 +107,7 @@ public final class Vault
     this.settings = settings;
     this.params = settings.parameters();
     this.marking = marking;
+    this.reporter = reporter;
     this.log = log;
   }
 
@@ -124,6 +127,19 @@ public final class Vault
       InstrumentCatalog instruments,
       AssetCatalog assets,
       RiskParameters riskParameters) {
+    return create(
+        vaultId, settings, board, instruments, assets, riskParameters, VaultReporter.NONE);
+  }
+
+  /** The same, reporting its backstop figures to {@code reporter} on every processing tick. */
+  public static Behavior<Command> create(
+      String vaultId,
+      VaultSettings settings,
+      MarketBoard board,
+      InstrumentCatalog instruments,
+      AssetCatalog assets,
+      RiskParameters riskParameters,
+      VaultReporter reporter) {
     Ids.requireEntityId("vaultId", vaultId);
     Objects.requireNonNull(board, "board");
     Objects.requireNonNull(riskParameters, "riskParameters");
@@ -134,7 +150,8 @@ public final class Vault
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(new ProcessDue(), settings.processingInterval());
-                  return new Vault(persistenceId, vaultId, settings, marking, context.getLog());
+                  return new Vault(
+                      persistenceId, vaultId, settings, marking, reporter, context.getLog());
                 }));
   }
 
@@ -765,7 +782,11 @@ public final class Vault
         .onCommand(
             ProcessWithdrawals.class, (s, c) -> onProcess(s, c.nowMs(), Optional.of(c.replyTo())))
         .onCommand(
-            ProcessDue.class, (s, c) -> onProcess(s, System.currentTimeMillis(), Optional.empty()))
+            ProcessDue.class,
+            (s, c) -> {
+              report(s);
+              return onProcess(s, System.currentTimeMillis(), Optional.empty());
+            })
         .onCommand(SetRiskLevel.class, this::onSetRiskLevel)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
         .onCommand(GetLp.class, (s, c) -> Effect().reply(c.replyTo(), lpView(s, c.lpId())))
@@ -1031,6 +1052,13 @@ public final class Vault
     return Effect()
         .persist(event)
         .thenReply(c.replyTo(), after -> new TransferAck(transfer.transferId(), false));
+  }
+
+  /** Tells the reporter the commitments and the margin its positions use, per underlying. */
+  private void report(State state) {
+    Map<String, Long> used =
+        marking.maintenanceByUnderlying(state.positions(), System.currentTimeMillis());
+    reporter.report(vaultId, new TreeMap<>(state.commitmentsMinor()), used);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.instrument.EuropeanOption;
 import io.clearhouse.domain.instrument.Instrument;
 import io.clearhouse.domain.margin.MarketSnapshot;
+import io.clearhouse.domain.margin.UnderlyingMargin;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.result.Outcome;
@@ -119,5 +120,37 @@ final class VaultMarking {
   /** The supervisor's breaker level of an underlying, as this node last heard it. */
   BreakerLevel breakerLevel(String underlying) {
     return board.level(underlying);
+  }
+
+  /**
+   * The maintenance margin of the positions per underlying at the board's market; empty without
+   * positions or without a fresh market (nothing to report then).
+   */
+  Map<String, Long> maintenanceByUnderlying(Map<String, PositionState> positions, long nowMs) {
+    Map<String, Long> byUnderlying = new java.util.TreeMap<>();
+    if (positions.isEmpty()) {
+      return byUnderlying;
+    }
+    TreeSet<String> underlyings = AccountRisk.underlyings(positions, this::instrument);
+    Outcome<MarketSnapshot> market = board.snapshot(underlyings, nowMs);
+    if (!market.isOk()) {
+      return byUnderlying;
+    }
+    Outcome<AccountRisk.View> view =
+        AccountRisk.view(
+            Map.of(),
+            symbol -> assets.find(symbol).orElse(null),
+            positions,
+            this::instrument,
+            market.value(),
+            Map.of(),
+            parameters.margin(),
+            parameters.collateral());
+    if (view.isOk()) {
+      for (UnderlyingMargin margin : view.value().margin().underlyings()) {
+        byUnderlying.put(margin.underlying(), margin.maintenanceMarginMinor());
+      }
+    }
+    return byUnderlying;
   }
 }

@@ -31,6 +31,7 @@ public final class VaultSharding {
    * @param instruments the listed instruments
    * @param assets the ledger assets
    * @param riskParameters the margin parameters the positions' reserved margin is computed with
+   * @param reporter hears each vault's commitments and the margin in use (the risk supervisor)
    */
   public static VaultSharding init(
       ActorSystem<?> system,
@@ -38,7 +39,8 @@ public final class VaultSharding {
       MarketBoard board,
       InstrumentCatalog instruments,
       AssetCatalog assets,
-      RiskParameters riskParameters) {
+      RiskParameters riskParameters,
+      VaultReporter reporter) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
@@ -50,7 +52,8 @@ public final class VaultSharding {
                         board,
                         instruments,
                         assets,
-                        riskParameters))
+                        riskParameters,
+                        reporter))
             .withSettings(
                 ClusterShardingSettings.create(system)
                     .withNoPassivationStrategy()

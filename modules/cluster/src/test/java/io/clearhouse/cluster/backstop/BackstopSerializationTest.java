@@ -1,8 +1,7 @@
 package io.clearhouse.cluster.backstop;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
 import java.util.List;
@@ -11,8 +10,6 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,13 +48,6 @@ class BackstopSerializationTest {
                 "account:alice|1|fund", "account:alice", 1, 0, 3_000_000, 0, 3_000_000, 10),
             new Backstop.State(
                 3_000_007, 3_000_007, 2, new TreeMap<>(Map.of("account:alice", 1L, "b", 9L))));
-    for (Object message : messages) {
-      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
-          .as(message.getClass().getName())
-          .isInstanceOf(JacksonCborSerializer.class);
-      assertThat(serialization.verifySerialization(message, true))
-          .as(message.getClass().getName())
-          .isEqualTo(message);
-    }
+    CborRoundTrip.assertRoundTrips(testKit.system(), messages);
   }
 }

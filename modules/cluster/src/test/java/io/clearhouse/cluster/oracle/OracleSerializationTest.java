@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.oracle.OracleView.SourceStatus;
 import io.clearhouse.cluster.oracle.OracleView.SourceView;
+import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.oracle.EwmaVolatility;
 import java.util.List;
@@ -14,8 +15,6 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,14 +33,7 @@ class OracleSerializationTest {
 
   @Test
   void everyOracleMessageRoundTripsThroughCbor() {
-    for (Object message : messages()) {
-      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
-          .as(message.getClass().getName())
-          .isInstanceOf(JacksonCborSerializer.class);
-      assertThat(serialization.verifySerialization(message, true))
-          .as(message.getClass().getName())
-          .isEqualTo(message);
-    }
+    CborRoundTrip.assertRoundTrips(testKit.system(), messages());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.cluster.transfer.TakenPosition;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
@@ -24,7 +25,6 @@ import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
-import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +42,7 @@ class VaultSerializationTest {
 
   @Test
   void everyVaultMessageRoundTripsThroughCbor() {
-    for (Object message : messages()) {
-      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
-          .as(message.getClass().getName())
-          .isInstanceOf(JacksonCborSerializer.class);
-      assertThat(serialization.verifySerialization(message, true))
-          .as(message.getClass().getName())
-          .isEqualTo(message);
-    }
+    CborRoundTrip.assertRoundTrips(testKit.system(), messages());
   }
 
   @Test

@@ -29,8 +29,14 @@ final class RiskPopulation {
   /** One trader: signed lots and collateral. */
   record Trader(String id, long lots, long depositMinor) {}
 
+  static final String LP_KEY = "dev-lp-key-0000000000000001";
+  static final String OPERATOR_KEY = "dev-operator-key-0000000000001";
+
   final List<Trader> traders = new ArrayList<>();
   final long marketMakerDepositMinor = 50_000_000L * USD;
+
+  /** LP capital of the backstop vault, all of it committed to XBT. */
+  final long vaultCapitalMinor = 10_000_000L * USD;
 
   RiskPopulation(int size, long entryPriceMinor) {
     for (int i = 0; i < size; i++) {
@@ -42,15 +48,17 @@ final class RiskPopulation {
     }
   }
 
+  /** Everything paid in: traders' and market maker's collateral, and the vault's LP capital. */
   long depositsMinor() {
-    long total = marketMakerDepositMinor;
+    long total = marketMakerDepositMinor + vaultCapitalMinor;
     for (Trader trader : traders) {
       total += trader.depositMinor();
     }
     return total;
   }
 
-  void build(ApiClient client, long entryPriceMinor) throws Exception {
+  void build(ApiClient client, long entryPriceMinor, String vaultId) throws Exception {
+    fundVault(client, vaultId);
     deposit(client, MARKET_MAKER, marketMakerDepositMinor);
     for (Trader trader : traders) {
       deposit(client, trader.id(), trader.depositMinor());
@@ -64,6 +72,22 @@ final class RiskPopulation {
 
   long batches() {
     return (traders.size() + TRADES_PER_BATCH - 1) / TRADES_PER_BATCH;
+  }
+
+  /** The backstop vault takes over liquidated positions: it is funded and committed to XBT. */
+  private void fundVault(ApiClient client, String vaultId) throws Exception {
+    String deposit =
+        "{\"requestId\":\"lp-1\",\"lpId\":\"lp-rk\",\"amount\":\"" + usd(vaultCapitalMinor) + "\"}";
+    Answer paid =
+        client.send("POST", "/v1/vaults/" + vaultId + "/deposits", LP_KEY, deposit, WITHIN);
+    assertThat(paid.status()).as(paid.toString()).isIn(200, 201);
+    String commit =
+        "{\"requestId\":\"c-1\",\"underlying\":\"XBT\",\"amount\":\""
+            + usd(vaultCapitalMinor)
+            + "\"}";
+    Answer committed =
+        client.send("POST", "/v1/vaults/" + vaultId + "/commitments", OPERATOR_KEY, commit, WITHIN);
+    assertThat(committed.status()).as(committed.toString()).isIn(200, 201);
   }
 
   private static void deposit(ApiClient client, String account, long amountMinor) throws Exception {

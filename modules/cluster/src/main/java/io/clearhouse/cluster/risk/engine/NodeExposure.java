@@ -1,5 +1,6 @@
 package io.clearhouse.cluster.risk.engine;
 
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import java.util.Map;
 import java.util.TreeMap;

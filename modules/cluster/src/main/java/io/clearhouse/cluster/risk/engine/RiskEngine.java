@@ -9,6 +9,7 @@ import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
 import io.clearhouse.cluster.market.RiskModes;
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.domain.margin.MarketSnapshot;
 import io.clearhouse.domain.margin.UnderlyingMarket;
 import io.clearhouse.domain.params.RiskParameters;
@@ -298,6 +299,9 @@ public final class RiskEngine {
     Account.LiquidationReport report = message.report();
     if (desk.onReport(report)) {
       timers.cancel(new TimeoutKey(report.requestId()));
+      // A freed slot is used at once: waiting for the drain timer capped a cascade at
+      // in-flight-max per drain interval (measured in the cascade benchmark).
+      desk.drain(System.currentTimeMillis(), nodesUp(), reportAdapter);
     }
     return Behaviors.same();
   }

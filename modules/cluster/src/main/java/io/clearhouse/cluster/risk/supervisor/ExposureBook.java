@@ -1,9 +1,9 @@
 package io.clearhouse.cluster.risk.supervisor;
 
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.ExposureReport;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.ExposureTotals;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.FundReport;
-import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.VaultReport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
 import io.clearhouse.cluster.market.RiskModes;
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.breaker.BreakerObservation;
@@ -214,56 +215,6 @@ public final class RiskSupervisor
       underlyings = new TreeMap<>(underlyings);
       for (UnderlyingExposure exposure : underlyings.values()) {
         Objects.requireNonNull(exposure, "exposure");
-      }
-    }
-  }
-
-  /**
-   * One node's exposure to one underlying, summed over the accounts it hosts.
-   *
-   * @param netQuantityMinor net position (long − short), underlying minor units
-   * @param longQuantityMinor sum of the long positions (the node's share of open interest)
-   * @param grossNotionalMinor Σ |position notional| at mark, USD minor
-   * @param openInterestNotionalMinor long open interest × mark, USD minor (summed over nodes it is
-   *     the house's open interest notional that portfolio margin's concentration add-on reads)
-   * @param delta Σ delta, underlying units
-   * @param gamma Σ gamma, underlying units per USD
-   * @param vega Σ vega, USD per volatility point
-   * @param marginInUseMinor Σ maintenance margin, USD minor
-   * @param equityAtRiskMinor the accounts' loss in the worst stress scenario beyond their equity
-   *     (what the insurance fund would have to cover), USD minor, ≥ 0
-   * @param liquidationQueueLength accounts waiting in the node's liquidation queue
-   * @param liquidatedNotionalTotalMinor notional the node liquidated since its engine started
-   *     (cumulative, never decreasing while the engine lives)
-   * @param positionedAccounts accounts with a position on the underlying
-   */
-  public record UnderlyingExposure(
-      long netQuantityMinor,
-      long longQuantityMinor,
-      long grossNotionalMinor,
-      long openInterestNotionalMinor,
-      double delta,
-      double gamma,
-      double vega,
-      long marginInUseMinor,
-      long equityAtRiskMinor,
-      int liquidationQueueLength,
-      long liquidatedNotionalTotalMinor,
-      int positionedAccounts)
-      implements CborSerializable {
-    public UnderlyingExposure {
-      if (longQuantityMinor < 0
-          || grossNotionalMinor < 0
-          || openInterestNotionalMinor < 0
-          || marginInUseMinor < 0
-          || equityAtRiskMinor < 0
-          || liquidationQueueLength < 0
-          || liquidatedNotionalTotalMinor < 0
-          || positionedAccounts < 0) {
-        throw new IllegalArgumentException("negative exposure figure");
-      }
-      if (!Double.isFinite(delta) || !Double.isFinite(gamma) || !Double.isFinite(vega)) {
-        throw new IllegalArgumentException("Greeks must be finite");
       }
     }
   }

@@ -9,6 +9,7 @@ import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.risk.AccountRisk;

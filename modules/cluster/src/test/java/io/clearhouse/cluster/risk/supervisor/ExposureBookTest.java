@@ -2,8 +2,8 @@ package io.clearhouse.cluster.risk.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.ExposureReport;
-import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingExposure;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

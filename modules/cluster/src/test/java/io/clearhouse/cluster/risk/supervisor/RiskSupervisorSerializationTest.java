@@ -1,14 +1,13 @@
 package io.clearhouse.cluster.risk.supervisor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.ExposureTotals;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.RiskTotals;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.Transitioned;
-import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.UnderlyingView;
+import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.breaker.BreakerObservation;
 import io.clearhouse.domain.breaker.BreakerTrigger;
@@ -20,8 +19,6 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +35,7 @@ class RiskSupervisorSerializationTest {
 
   @Test
   void everySupervisorMessageRoundTripsThroughCbor() {
-    for (Object message : messages()) {
-      assertThat(SerializationExtension.get(testKit.system()).findSerializerFor(message))
-          .as(message.getClass().getName())
-          .isInstanceOf(JacksonCborSerializer.class);
-      assertThat(serialization.verifySerialization(message, true))
-          .as(message.getClass().getName())
-          .isEqualTo(message);
-    }
+    CborRoundTrip.assertRoundTrips(testKit.system(), messages());
   }
 
   static BreakerObservation observation() {
