@@ -51,7 +51,7 @@ class OracleApiTest {
 
   /** The configured underlyings: BTC, ETH and one per test, each with sources src-a..src-c. */
   static final List<String> UNDERLYINGS =
-      List.of("BTC", "ETH", "TA", "TB", "TC", "TD", "TE", "TF", "TG", "TH");
+      List.of("BTC", "ETH", "TA", "TB", "TC", "TD", "TE", "TF", "TG", "TH", "TI");
 
   static ActorTestKit testKit;
   static PersistenceTestKit journal;
@@ -190,6 +190,22 @@ class OracleApiTest {
 
   @Nested
   class Prices {
+    @Test
+    void aQuoteWithoutATimeIsObservedWhenTheNodeReceivesIt() throws Exception {
+      // given two sources posted without observedAtMs (a price feed that gives no timestamp)
+      long before = System.currentTimeMillis();
+      String body =
+          "{\"quotes\":[{\"underlying\":\"TI\",\"source\":\"src-a\",\"price\":\"100\"},"
+              + "{\"underlying\":\"TI\",\"source\":\"src-b\",\"price\":\"101\"}]}";
+      // when
+      JsonNode result = ok(postPrices(ORACLE, body), 200).get("results").get("TI");
+      // then both count as fresh: the quorum of 2 is met
+      assertThat(result.get("valid").asBoolean()).isTrue();
+      assertThat(result.get("freshSources").asInt()).isEqualTo(2);
+      JsonNode source = health("TI").get("sources").get(0);
+      assertThat(source.get("observedAtMs").asLong()).isBetween(before, System.currentTimeMillis());
+    }
+
     @Test
     void aFreshClusterPublishesTicksForEveryUnderlyingWithoutAPost() {
       // given

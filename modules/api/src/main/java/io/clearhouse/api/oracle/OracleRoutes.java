@@ -36,11 +36,12 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <p>Body of {@code POST /v1/oracle/prices}: {@code {"quotes": [{"underlying": "BTC", "source":
  * "src-a", "price": "60000.5", "observedAtMs": 1700000000000}], "impliedVolatility": {"BTC": 0.6},
  * "fairPrice": {"BTC": "60010"}}}; prices are USD decimal strings, volatilities annualized numbers;
- * {@code impliedVolatility} and {@code fairPrice} are optional. The key must be an oracle key bound
- * to every underlying of the batch. The whole batch is validated before anything is sent, so a bad
- * underlying, source, price, time or volatility anywhere posts nothing; then each underlying's part
- * goes to its oracle. A quote not newer than the one held for its source is ignored, so resending a
- * batch after a 503 is safe.
+ * {@code impliedVolatility}, {@code fairPrice} and {@code observedAtMs} (default: when this node
+ * received the batch) are optional. The key must be an oracle key bound to every underlying of the
+ * batch. The whole batch is validated before anything is sent, so a bad underlying, source, price,
+ * time or volatility anywhere posts nothing; then each underlying's part goes to its oracle. A
+ * quote not newer than the one held for its source is ignored, so resending a batch after a 503 is
+ * safe.
  */
 public final class OracleRoutes extends ApiDirectives implements RouteGroup {
   private static final Asset USD = Price.QUOTE_ASSET;
@@ -178,6 +179,7 @@ public final class OracleRoutes extends ApiDirectives implements RouteGroup {
         body.impliedVolatility() == null ? Map.of() : body.impliedVolatility();
     Map<String, String> fairs = body.fairPrice() == null ? Map.of() : body.fairPrice();
     Map<String, List<Oracle.Quote>> quotes = new TreeMap<>();
+    long receivedAtMs = System.currentTimeMillis();
     for (QuoteRequest q : requests) {
       if (q == null) {
         throw Rejection.of(ErrorCode.MALFORMED_JSON, "a quote is null").toException();
@@ -187,7 +189,8 @@ public final class OracleRoutes extends ApiDirectives implements RouteGroup {
           new Oracle.Quote(
               required(q.source(), "source"),
               USD.parsePositiveMinor(required(q.price(), "price")),
-              required(q.observedAtMs(), "observedAtMs"));
+              // A source without a timestamp was observed when this node received it.
+              q.observedAtMs() == null ? receivedAtMs : q.observedAtMs());
       quotes.computeIfAbsent(underlying, u -> new ArrayList<>()).add(quote);
     }
     Set<String> underlyings = new TreeSet<>(quotes.keySet());

@@ -115,8 +115,17 @@ public final class LocalCluster {
         "    -d '{\"sequence\":1,\"trades\":[{\"tradeId\":\"t-1\",\"instrument\":\"BTC-PERP\",");
     text.append("\"price\":\"60000.00\",\"quantity\":5,\"buyer\":\"alice\",\"seller\":\"bob\",");
     text.append("\"aggressor\":\"BUY\"}]}'\n");
+    text.append("  curl -s -X POST ").append(nodes.get(0).baseUrl());
+    text.append("/v1/oracle/prices \\\n");
+    text.append("    -H 'Authorization: Bearer dev-oracle-key-00000000000001' \\\n");
+    text.append("    -H 'Content-Type: application/json' \\\n");
+    text.append("    -d '{\"quotes\":[{\"underlying\":\"BTC\",\"source\":\"src-a\",");
+    text.append("\"price\":\"60000\"},{\"underlying\":\"BTC\",\"source\":\"src-b\",");
+    text.append("\"price\":\"60010\"}]}'   # sources go stale after 5 s: post on a loop\n");
     text.append("  curl -s ").append(nodes.get(2).baseUrl()).append("/v1/accounts/alice");
     text.append(" -H 'Authorization: Bearer dev-trader-key-alice-bob-0001'\n");
+    text.append("  curl -s ").append(nodes.get(2).baseUrl()).append("/v1/risk");
+    text.append(" -H 'Authorization: Bearer dev-operator-key-0000000000001'\n");
     text.append("\nLogs and data: ").append(data).append("\nCtrl-C stops everything.\n");
     System.out.println(text);
   }
