@@ -1,5 +1,6 @@
 package io.clearhouse.bench.cascade;
 
+import io.clearhouse.bench.report.HostInfo;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
@@ -81,7 +82,7 @@ public final class CascadeBench {
   static CascadeReport run(CascadeSettings s, Path root, LogTap tap) throws IOException {
     Path benchDir = root.resolve(s.benchDir());
     wipe(benchDir.resolve("cassandra"));
-    String loadBefore = Host.loadAverage();
+    String loadBefore = HostInfo.loadAverage();
     try (CassandraProcess cassandra =
         CassandraProcess.builder()
             .dataDir(benchDir.resolve("cassandra"))
@@ -108,7 +109,7 @@ public final class CascadeBench {
         }
       }
       CascadeReport report =
-          new CascadeReport(s, repetitions, loadBefore, Host.loadAverage(), cassandra, tap);
+          new CascadeReport(s, repetitions, loadBefore, HostInfo.loadAverage(), cassandra, tap);
       report.write(root.resolve(s.reportDir()));
       return report;
     }

@@ -1,6 +1,7 @@
 package io.clearhouse.bench.cascade;
 
 import io.clearhouse.bench.cascade.CascadeBench.Repetition;
+import io.clearhouse.bench.report.HostInfo;
 import io.clearhouse.cassandra.CassandraProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,7 +121,13 @@ final class CascadeReport {
             + " s) until every outbox is empty (positions and penalty shares acknowledged by the backstop vault and the insurance fund), then check conservation exactly.");
     line("");
     line("## Hardware");
-    line("- nproc: " + Host.cores() + "; memory: " + Host.memory() + "; CPU: " + Host.cpuModel());
+    line(
+        "- nproc: "
+            + HostInfo.cores()
+            + "; memory: "
+            + HostInfo.memory()
+            + "; CPU: "
+            + HostInfo.cpuModel());
     line(
         "- Load average (1/5/15 min) before: "
             + loadBefore

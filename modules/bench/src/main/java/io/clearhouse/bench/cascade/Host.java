@@ -5,42 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the report says about the machine (cores, memory, CPU model, load average) and the CPU time
- * of a process from {@code /proc/<pid>/stat}. Copied from the throughput benchmark's
- * package-private {@code HostInfo} and {@code ProcCpu}, which this package may not use and must not
- * change.
+ * The CPU time of a process from {@code /proc/<pid>/stat}, and CPU shares over a window (the
+ * machine itself is described by {@link io.clearhouse.bench.report.HostInfo}).
  */
 final class Host {
   /** Clock ticks per second of /proc: 100 on every Linux the project runs on. */
   private static final double TICKS_PER_SECOND = 100;
 
   private Host() {}
-
-  static int cores() {
-    return Runtime.getRuntime().availableProcessors();
-  }
-
-  static String memory() {
-    return firstLineStarting(Path.of("/proc/meminfo"), "MemTotal:")
-        .replace("MemTotal:", "")
-        .strip();
-  }
-
-  static String cpuModel() {
-    String line = firstLineStarting(Path.of("/proc/cpuinfo"), "model name");
-    int colon = line.indexOf(':');
-    return colon < 0 ? line : line.substring(colon + 1).strip();
-  }
-
-  /** The 1, 5 and 15 minute load averages. */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 
   /** CPU seconds (user + system) used so far by {@code pid}, or NaN if unreadable. */
   static double cpuSeconds(long pid) {
@@ -71,17 +43,6 @@ final class Host {
         (to.cassandraCpuSeconds - cassandraCpuSeconds) / wall,
         (to.selfCpuSeconds - selfCpuSeconds) / wall
       };
-    }
-  }
-
-  private static String firstLineStarting(Path file, String prefix) {
-    try {
-      return Files.readAllLines(file).stream()
-          .filter(l -> l.startsWith(prefix))
-          .findFirst()
-          .orElse("unknown");
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 }

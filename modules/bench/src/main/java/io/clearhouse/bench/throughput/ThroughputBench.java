@@ -1,5 +1,6 @@
 package io.clearhouse.bench.throughput;
 
+import io.clearhouse.bench.report.HostInfo;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.persistence.CassandraSchema;

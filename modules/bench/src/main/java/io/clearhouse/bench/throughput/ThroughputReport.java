@@ -1,5 +1,6 @@
 package io.clearhouse.bench.throughput;
 
+import io.clearhouse.bench.report.HostInfo;
 import io.clearhouse.bench.throughput.ThroughputBench.Round;
 import io.clearhouse.bench.throughput.ThroughputBench.Runs;
 import io.clearhouse.cassandra.CassandraProcess;

@@ -1,31 +1,31 @@
-package io.clearhouse.bench.throughput;
+package io.clearhouse.bench.report;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What the report says about the machine: cores, memory, CPU model, load average. */
-final class HostInfo {
+public final class HostInfo {
   private HostInfo() {}
 
-  static int cores() {
+  public static int cores() {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  static String memory() {
+  public static String memory() {
     return firstLineStarting(Path.of("/proc/meminfo"), "MemTotal:")
         .replace("MemTotal:", "")
         .strip();
   }
 
-  static String cpuModel() {
+  public static String cpuModel() {
     String line = firstLineStarting(Path.of("/proc/cpuinfo"), "model name");
     int colon = line.indexOf(':');
     return colon < 0 ? line : line.substring(colon + 1).strip();
   }
 
   /** The 1, 5 and 15 minute load averages. */
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return f[0] + " " + f[1] + " " + f[2];
