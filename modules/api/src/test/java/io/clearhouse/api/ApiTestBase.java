@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.error.ErrorCode;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,38 +39,26 @@ abstract class ApiTestBase {
 
   @BeforeAll
   static void startNode() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestNode.freePort();
     Config config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = cluster\n"
-                    + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                    + "pekko.remote.artery.canonical.port = 0\n"
-                    + "clearhouse.http { host = 127.0.0.1, port = "
-                    + port
-                    + ", max-body-bytes = 1 KiB, body-read-timeout = 2s }\n"
-                    + "clearhouse.vault.withdrawal-cooldown = 300ms\n"
-                    + "clearhouse.vault.processing-interval = 50ms\n"
-                    + testFeeds()
-                    + "clearhouse.api.keys = [\n"
-                    + key("trader", "trader", TRADER, "[\"alice\", \"mm-*\"]")
-                    + key("other", "trader", OTHER_TRADER, "[\"bob\"]")
-                    + key("ops", "operator", OPERATOR, "[]")
-                    + lpKey("lp", LP, "\"lp-*\"")
-                    + lpKey("other-lp", OTHER_LP, "other-1")
-                    + "{ name = venue, role = venue, venues = [venue-a, \"feed-*\"], sha256 = \""
-                    + ApiKeys.sha256Hex(VENUE)
-                    + "\" }\n"
-                    + "]")
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    testKit = ActorTestKit.create("api-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        TestNode.config(
+            "clearhouse.http { host = 127.0.0.1, port = "
+                + port
+                + ", max-body-bytes = 1 KiB, body-read-timeout = 2s }\n"
+                + "clearhouse.vault.withdrawal-cooldown = 300ms\n"
+                + "clearhouse.vault.processing-interval = 50ms\n"
+                + testFeeds()
+                + "clearhouse.api.keys = [\n"
+                + key("trader", "trader", TRADER, "[\"alice\", \"mm-*\"]")
+                + key("other", "trader", OTHER_TRADER, "[\"bob\"]")
+                + key("ops", "operator", OPERATOR, "[]")
+                + lpKey("lp", LP, "\"lp-*\"")
+                + lpKey("other-lp", OTHER_LP, "other-1")
+                + "{ name = venue, role = venue, venues = [venue-a, \"feed-*\"], sha256 = \""
+                + ApiKeys.sha256Hex(VENUE)
+                + "\" }\n"
+                + "]");
+    testKit = TestNode.start("api-test", config);
     journal = PersistenceTestKit.create(testKit.system());
     Config clearhouse = config.getConfig("clearhouse");
     ClusterEntities entities = ClusterEntities.init(testKit.system(), clearhouse);
@@ -89,9 +69,8 @@ abstract class ApiTestBase {
             ApiKeys.fromConfig(clearhouse.getConfig("api")),
             ApiSettings.fromConfig(clearhouse),
             () -> true);
-    server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
-    baseUrl = "http://127.0.0.1:" + port;
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    baseUrl = TestNode.serve(testKit, server, port);
+    http = TestNode.client();
   }
 
   /** Venues feed-1 .. feed-99 may clear BTC-PERP: each feed test takes a fresh feed. */
@@ -114,15 +93,7 @@ abstract class ApiTestBase {
   }
 
   static String key(String name, String role, String token, String accounts) {
-    return "{ name = "
-        + name
-        + ", role = "
-        + role
-        + ", accounts = "
-        + accounts
-        + ", sha256 = \""
-        + ApiKeys.sha256Hex(token)
-        + "\" }\n";
+    return TestNode.key(name, role, "accounts", accounts, token);
   }
 
   @AfterAll
@@ -142,18 +113,8 @@ abstract class ApiTestBase {
 
   static HttpResponse<String> send(
       String method, String path, String token, String body, String contentType) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      request.header("Content-Type", contentType);
-      request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return TestNode.send(
+        http, baseUrl, method, path, token, body, contentType, Duration.ofSeconds(10));
   }
 
   static void assertError(HttpResponse<String> response, int status, ErrorCode code)

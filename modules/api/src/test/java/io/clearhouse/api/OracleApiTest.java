@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.oracle.OracleRoutes;
 import io.clearhouse.cluster.market.MarketTick;
@@ -13,10 +12,7 @@ import io.clearhouse.cluster.market.MarketTopics;
 import io.clearhouse.cluster.oracle.Oracle;
 import io.clearhouse.cluster.oracle.OracleSharding;
 import io.clearhouse.domain.error.ErrorCode;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
@@ -26,10 +22,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,33 +53,21 @@ class OracleApiTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestNode.freePort();
     Config config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = cluster\n"
-                    + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                    + "pekko.remote.artery.canonical.port = 0\n"
-                    + "clearhouse.http { host = 127.0.0.1, port = "
-                    + port
-                    + ", max-body-bytes = 4 KiB, body-read-timeout = 2s }\n"
-                    + "clearhouse.oracle.republish-interval = 200ms\n"
-                    + "clearhouse.oracle.batch-quotes-max = 8\n"
-                    + underlyings()
-                    + "clearhouse.api.keys = [\n"
-                    + key("oracle", "oracle", "underlyings", ORACLE, "[\"*\"]")
-                    + key("btc-oracle", "oracle", "underlyings", BTC_ORACLE, "[BTC]")
-                    + key("trader", "trader", "accounts", TRADER, "[alice]")
-                    + "]")
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    testKit = ActorTestKit.create("oracle-api-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        TestNode.config(
+            "clearhouse.http { host = 127.0.0.1, port = "
+                + port
+                + ", max-body-bytes = 4 KiB, body-read-timeout = 2s }\n"
+                + "clearhouse.oracle.republish-interval = 200ms\n"
+                + "clearhouse.oracle.batch-quotes-max = 8\n"
+                + underlyings()
+                + "clearhouse.api.keys = [\n"
+                + key("oracle", "oracle", "underlyings", ORACLE, "[\"*\"]")
+                + key("btc-oracle", "oracle", "underlyings", BTC_ORACLE, "[BTC]")
+                + key("trader", "trader", "accounts", TRADER, "[alice]")
+                + "]");
+    testKit = TestNode.start("oracle-api-test", config);
     journal = PersistenceTestKit.create(testKit.system());
     Config clearhouse = config.getConfig("clearhouse");
     topics = MarketTopics.create(testKit.system());
@@ -96,9 +76,8 @@ class OracleApiTest {
     ApiKeys keys = ApiKeys.fromConfig(clearhouse.getConfig("api"));
     ApiServer server =
         new ApiServer(List.of(new OracleRoutes(keys, settings, oracles)), () -> true);
-    server.bind(testKit.system(), "127.0.0.1", port).toCompletableFuture().get();
-    baseUrl = "http://127.0.0.1:" + port;
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    baseUrl = TestNode.serve(testKit, server, port);
+    http = TestNode.client();
   }
 
   @AfterAll
@@ -116,9 +95,7 @@ class OracleApiTest {
   }
 
   private static String key(String name, String role, String bound, String token, String ids) {
-    return String.format(
-        "{ name = %s, role = %s, %s = %s, sha256 = \"%s\" }%n",
-        name, role, bound, ids, ApiKeys.sha256Hex(token));
+    return TestNode.key(name, role, bound, ids, token);
   }
 
   static String quote(String underlying, String source, String price, long observedAtMs) {
@@ -133,18 +110,8 @@ class OracleApiTest {
 
   static HttpResponse<String> send(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-      request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return TestNode.send(
+        http, baseUrl, method, path, token, body, "application/json", Duration.ofSeconds(10));
   }
 
   static HttpResponse<String> postPrices(String token, String body) throws Exception {

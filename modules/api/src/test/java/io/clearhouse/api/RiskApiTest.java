@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.risk.RiskRoutes;
 import io.clearhouse.cluster.assets.AssetCatalog;
@@ -23,7 +22,6 @@ import io.clearhouse.domain.margin.MarketSnapshot;
 import io.clearhouse.domain.margin.Portfolio;
 import io.clearhouse.domain.margin.RiskMode;
 import io.clearhouse.domain.margin.UnderlyingMarket;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,10 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -63,28 +57,16 @@ class RiskApiTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestNode.freePort();
     Config config =
-        ConfigFactory.parseString(
-                "pekko.actor.provider = cluster\n"
-                    + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                    + "pekko.remote.artery.canonical.port = 0\n"
-                    + "clearhouse.http { max-body-bytes = 4 KiB, body-read-timeout = 2s }\n"
-                    + "clearhouse.risk.supervisor.evaluate-interval = 100ms\n"
-                    + "clearhouse.api.keys = [\n"
-                    + key("trader", "trader", TRADER)
-                    + key("ops", "operator", OPERATOR)
-                    + "]")
-            .withFallback(PersistenceTestKitPlugin.getInstance().config())
-            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    testKit = ActorTestKit.create("risk-api-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        TestNode.config(
+            "clearhouse.http { max-body-bytes = 4 KiB, body-read-timeout = 2s }\n"
+                + "clearhouse.risk.supervisor.evaluate-interval = 100ms\n"
+                + "clearhouse.api.keys = [\n"
+                + key("trader", "trader", TRADER)
+                + key("ops", "operator", OPERATOR)
+                + "]");
+    testKit = TestNode.start("risk-api-test", config);
     Config clearhouse = config.getConfig("clearhouse");
     MarketTopics topics = MarketTopics.create(testKit.system());
     ActorRef<RiskSupervisor.Command> supervisor =
@@ -112,12 +94,8 @@ class RiskApiTest {
             board,
             instruments,
             AssetCatalog.fromConfig(clearhouse));
-    new ApiServer(List.of(routes), () -> true)
-        .bind(testKit.system(), "127.0.0.1", port)
-        .toCompletableFuture()
-        .get();
-    baseUrl = "http://127.0.0.1:" + port;
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    baseUrl = TestNode.serve(testKit, new ApiServer(List.of(routes), () -> true), port);
+    http = TestNode.client();
   }
 
   @AfterAll
@@ -126,13 +104,7 @@ class RiskApiTest {
   }
 
   static String key(String name, String role, String token) {
-    return "{ name = "
-        + name
-        + ", role = "
-        + role
-        + ", accounts = [], sha256 = \""
-        + ApiKeys.sha256Hex(token)
-        + "\" }\n";
+    return TestNode.key(name, role, "accounts", "[]", token);
   }
 
   static long usd(long whole) {
@@ -141,18 +113,8 @@ class RiskApiTest {
 
   static HttpResponse<String> send(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-      request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return TestNode.send(
+        http, baseUrl, method, path, token, body, "application/json", Duration.ofSeconds(20));
   }
 
   static JsonNode ok(HttpResponse<String> response) throws Exception {

@@ -1,26 +1,22 @@
 package io.clearhouse.bench.cascade;
 
 import io.clearhouse.bench.report.HostInfo;
+import io.clearhouse.bench.support.BenchCluster;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
-import io.clearhouse.cluster.persistence.CassandraSchema;
 import io.clearhouse.cluster.risk.engine.RiskEngine;
 import io.clearhouse.cluster.risk.engine.RiskEngineSettings;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The liquidation cascade benchmark of issue 5: a −30% move with 10,000 underwater accounts, the
@@ -81,21 +77,11 @@ public final class CascadeBench {
 
   static CascadeReport run(CascadeSettings s, Path root, LogTap tap) throws IOException {
     Path benchDir = root.resolve(s.benchDir());
-    wipe(benchDir.resolve("cassandra"));
     String loadBefore = HostInfo.loadAverage();
     try (CassandraProcess cassandra =
-        CassandraProcess.builder()
-            .dataDir(benchDir.resolve("cassandra"))
-            .testMode(s.testMode())
-            .heap(s.cassandraHeap())
-            .build()
-            .start()) {
+        BenchCluster.startCassandra(
+            root, benchDir.resolve("cassandra"), s.testMode(), s.cassandraHeap())) {
       log("Cassandra up in %s (pid %d)", cassandra.startDuration(), cassandra.pid());
-      CassandraSchema.apply(
-          cassandra.contactPoint(),
-          cassandra.datacenter(),
-          CassandraSchema.Profile.LOCAL,
-          root.resolve(CassandraSchema.DDL_DIR));
       List<Repetition> repetitions = new ArrayList<>();
       for (String cap : s.capsUsd()) {
         CascadeNode.Configuration configuration =
@@ -363,19 +349,6 @@ public final class CascadeBench {
   }
 
   /** Deletes a previous run's Cassandra data, so every run starts from an empty data directory. */
-  private static void wipe(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot wipe " + dir, e);
-    }
-  }
-
   static void log(String format, Object... args) {
     System.out.printf("[cascade] " + format + "%n", args);
   }

@@ -2,14 +2,11 @@ package io.clearhouse.bench.cascade;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueFactory;
+import io.clearhouse.bench.support.BenchCluster;
 import io.clearhouse.cluster.ClusterEntities;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -58,41 +55,26 @@ final class CascadeNode implements AutoCloseable {
    */
   record Configuration(String capUsd, int inFlightMax, Duration drainInterval) {}
 
-  /** conf/application.conf with the benchmark's overrides on top and Pekko's defaults below. */
+  /** The repository's node config with this configuration's cap and engine settings. */
   static Config config(Path root, InetSocketAddress cassandra, Configuration configuration) {
-    Path file = root.resolve("conf").resolve("application.conf");
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("run from the repository root: no " + file.toAbsolutePath());
-    }
     Config overrides =
         ConfigFactory.empty()
-            .withValue("pekko.remote.artery.canonical.port", value(0))
-            .withValue("pekko.cluster.seed-nodes", value(List.of()))
-            // The benchmark ends with System.exit; a coordinated shutdown must not race it.
-            .withValue("pekko.coordinated-shutdown.exit-jvm", value("off"))
-            .withValue(
-                "datastax-java-driver.basic.contact-points",
-                value(List.of(cassandra.getHostString() + ":" + cassandra.getPort())))
             .withValue(
                 "clearhouse.risk.liquidation.throughput-cap-per-second",
-                value(configuration.capUsd()));
+                BenchCluster.value(configuration.capUsd()));
     if (configuration.inFlightMax() > 0) {
       overrides =
           overrides.withValue(
               "clearhouse.risk.engine.liquidations-in-flight-max",
-              value(configuration.inFlightMax()));
+              BenchCluster.value(configuration.inFlightMax()));
     }
     if (configuration.drainInterval() != null) {
       overrides =
           overrides.withValue(
               "clearhouse.risk.engine.drain-interval",
-              value(configuration.drainInterval().toMillis() + "ms"));
+              BenchCluster.value(configuration.drainInterval().toMillis() + "ms"));
     }
-    return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseFile(file.toFile())));
-  }
-
-  private static ConfigValue value(Object v) {
-    return ConfigValueFactory.fromAnyRef(v, "cascade benchmark");
+    return BenchCluster.nodeConfig(root, cassandra, overrides);
   }
 
   private static void awaitUp(Cluster cluster) {

@@ -2,12 +2,11 @@ package io.clearhouse.bench.throughput;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
+import io.clearhouse.bench.support.BenchCluster;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.feed.FeedSharding;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -54,28 +53,13 @@ final class BenchNode implements AutoCloseable {
     return new BenchNode(system, entities.accounts(), entities.feeds(), BareCounter.init(system));
   }
 
-  /** conf/application.conf with the benchmark's overrides on top and Pekko's defaults below. */
+  /** The repository's node config with this benchmark's venues allowed to clear the perpetuals. */
   static Config config(Path root, InetSocketAddress cassandra, List<String> venues) {
-    Path file = root.resolve("conf").resolve("application.conf");
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("run from the repository root: no " + file.toAbsolutePath());
-    }
-    Config overrides =
+    Config venuesConfig =
         ConfigFactory.empty()
-            .withValue("pekko.remote.artery.canonical.port", value(0))
-            .withValue("pekko.cluster.seed-nodes", value(List.of()))
-            // The benchmark ends with System.exit; a coordinated shutdown must not race it.
-            .withValue("pekko.coordinated-shutdown.exit-jvm", value("off"))
-            .withValue(
-                "datastax-java-driver.basic.contact-points",
-                value(List.of(cassandra.getHostString() + ":" + cassandra.getPort())))
-            .withValue("clearhouse.instruments.BTC-PERP.venues", value(venues))
-            .withValue("clearhouse.instruments.ETH-PERP.venues", value(venues));
-    return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseFile(file.toFile())));
-  }
-
-  private static com.typesafe.config.ConfigValue value(Object v) {
-    return ConfigValueFactory.fromAnyRef(v, "throughput benchmark");
+            .withValue("clearhouse.instruments.BTC-PERP.venues", BenchCluster.value(venues))
+            .withValue("clearhouse.instruments.ETH-PERP.venues", BenchCluster.value(venues));
+    return BenchCluster.nodeConfig(root, cassandra, venuesConfig);
   }
 
   private static void awaitUp(Cluster cluster) {

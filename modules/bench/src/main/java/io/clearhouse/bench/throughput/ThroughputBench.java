@@ -1,17 +1,13 @@
 package io.clearhouse.bench.throughput;
 
 import io.clearhouse.bench.report.HostInfo;
+import io.clearhouse.bench.support.BenchCluster;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.cluster.account.Account;
-import io.clearhouse.cluster.persistence.CassandraSchema;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -62,21 +58,11 @@ public final class ThroughputBench {
 
   static Path run(BenchSettings settings, Path root) throws IOException {
     Path benchDir = root.resolve(settings.benchDir());
-    wipe(benchDir.resolve("cassandra"));
     String load = HostInfo.loadAverage();
     try (CassandraProcess cassandra =
-        CassandraProcess.builder()
-            .dataDir(benchDir.resolve("cassandra"))
-            .testMode(settings.testMode())
-            .heap(settings.cassandraHeap())
-            .build()
-            .start()) {
+        BenchCluster.startCassandra(
+            root, benchDir.resolve("cassandra"), settings.testMode(), settings.cassandraHeap())) {
       log("Cassandra up in %s (pid %d)", cassandra.startDuration(), cassandra.pid());
-      CassandraSchema.apply(
-          cassandra.contactPoint(),
-          cassandra.datacenter(),
-          CassandraSchema.Profile.LOCAL,
-          root.resolve(CassandraSchema.DDL_DIR));
       Runs runs = measure(settings, root, cassandra);
       ThroughputReport report =
           new ThroughputReport(settings, runs, load, HostInfo.loadAverage(), cassandra);
@@ -228,19 +214,6 @@ public final class ThroughputBench {
   }
 
   /** Deletes a previous run's Cassandra data, so every run starts from empty tables. */
-  private static void wipe(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot wipe " + dir, e);
-    }
-  }
-
   static void log(String format, Object... args) {
     System.out.printf("[throughput] " + format + "%n", args);
   }

@@ -6,6 +6,7 @@ import io.clearhouse.cluster.account.Account.State;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.margin.MarketSnapshot;
 import io.clearhouse.domain.money.MinorUnits;
 import io.clearhouse.domain.position.PositionState;
@@ -43,13 +44,9 @@ final class AccountPreTrade {
         return refused(ErrorCode.INVALID_QUANTITY, "lots must be non-zero and price on the tick");
       }
       PositionState before = positions.getOrDefault(leg.instrumentId(), PositionState.FLAT);
-      Optional<String> blocked = blockedByBreaker(spec.get(), before, leg.qtyLots(), risk);
+      Optional<Rejection> blocked = blockedByBreaker(spec.get(), before, leg.qtyLots(), risk);
       if (blocked.isPresent()) {
-        return refused(
-            blocked.get().startsWith("halted")
-                ? ErrorCode.UNDERLYING_HALTED
-                : ErrorCode.UNDERLYING_REDUCE_ONLY,
-            blocked.get());
+        return refused(blocked.get().code(), blocked.get().message());
       }
       long notional = spec.get().notionalMinor(leg.qtyLots(), leg.priceMinor());
       long fee = takerFeeMinor(notional, risk);
@@ -79,7 +76,7 @@ final class AccountPreTrade {
     Outcome<AccountRisk.View> after =
         valuation.view(balances, positions, market.value(), risk.board(), risk.parameters());
     if (!before.isOk() || !after.isOk()) {
-      var rejection = before.isOk() ? after.rejection() : before.rejection();
+      Rejection rejection = before.isOk() ? after.rejection() : before.rejection();
       return refused(rejection.code(), rejection.message());
     }
     boolean accepted = after.value().coversInitial();
@@ -92,19 +89,23 @@ final class AccountPreTrade {
   }
 
   /** A reason the breaker forbids the leg: HALTED takes no trade, REDUCE_ONLY no increase. */
-  static Optional<String> blockedByBreaker(
+  static Optional<Rejection> blockedByBreaker(
       InstrumentSpec spec, PositionState before, long qtyLots, AccountRiskContext risk) {
     String underlying = spec.instrument().underlying().symbol();
     BreakerLevel level = risk.board().level(underlying);
     if (level == BreakerLevel.HALTED) {
-      return Optional.of("halted: " + underlying + " takes no new trades");
+      return Optional.of(
+          Rejection.of(ErrorCode.UNDERLYING_HALTED, underlying + " is halted: no new trades"));
     }
     boolean increases =
         before.lots() == 0
             || Long.signum(before.lots()) == Long.signum(qtyLots)
             || Math.abs(qtyLots) > 2 * Math.abs(before.lots());
     if (level == BreakerLevel.REDUCE_ONLY && increases) {
-      return Optional.of("reduce-only: " + underlying + " takes no position-increasing legs");
+      return Optional.of(
+          Rejection.of(
+              ErrorCode.UNDERLYING_REDUCE_ONLY,
+              underlying + " is reduce-only: no position-increasing legs"));
     }
     return Optional.empty();
   }

@@ -782,11 +782,7 @@ public final class Vault
         .onCommand(
             ProcessWithdrawals.class, (s, c) -> onProcess(s, c.nowMs(), Optional.of(c.replyTo())))
         .onCommand(
-            ProcessDue.class,
-            (s, c) -> {
-              report(s);
-              return onProcess(s, System.currentTimeMillis(), Optional.empty());
-            })
+            ProcessDue.class, (s, c) -> onProcess(s, System.currentTimeMillis(), Optional.empty()))
         .onCommand(SetRiskLevel.class, this::onSetRiskLevel)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
         .onCommand(GetLp.class, (s, c) -> Effect().reply(c.replyTo(), lpView(s, c.lpId())))
@@ -911,11 +907,11 @@ public final class Vault
     long before = state.commitmentsMinor().getOrDefault(c.underlying(), 0L);
     // Raising a commitment is checked against the NAV at the market; lowering one never needs it
     // (releasing capital must work when prices do not), so it is recorded at book if need be.
-    Marked marked = marking.atMarketOrBook(state.positions(), nowMs);
-    if (c.amountMinor() > before && !marked.atMarket()) {
-      Rejection missing = marking.atMarket(state.positions(), nowMs).rejection();
-      return Effect().reply(c.replyTo(), Rejected.of(missing));
+    Outcome<Marked> atMarket = marking.atMarket(state.positions(), nowMs);
+    if (c.amountMinor() > before && !atMarket.isOk()) {
+      return Effect().reply(c.replyTo(), Rejected.of(atMarket.rejection()));
     }
+    Marked marked = atMarket.isOk() ? atMarket.value() : marking.atBook(state.positions());
     long nav = state.navMinor(marked.valueMinor());
     invalid = checkWithinNav(state, c, nav);
     if (invalid.isPresent()) {
@@ -1054,10 +1050,13 @@ public final class Vault
         .thenReply(c.replyTo(), after -> new TransferAck(transfer.transferId(), false));
   }
 
-  /** Tells the reporter the commitments and the margin its positions use, per underlying. */
-  private void report(State state) {
+  /**
+   * Tells the reporter the commitments and the margin its positions use, per underlying (nothing in
+   * use is known without a market).
+   */
+  private void report(State state, Outcome<Marked> marked) {
     Map<String, Long> used =
-        marking.maintenanceByUnderlying(state.positions(), System.currentTimeMillis());
+        marked.isOk() ? marked.value().maintenanceByUnderlyingMinor() : Map.of();
     reporter.report(vaultId, new TreeMap<>(state.commitmentsMinor()), used);
   }
 
@@ -1081,6 +1080,10 @@ public final class Vault
       State state, long nowMs, Optional<ActorRef<Reply>> replyTo) {
     // The market is read at the wall clock even when a trusted caller chooses the queue's clock.
     Outcome<Marked> marked = marking.atMarket(state.positions(), System.currentTimeMillis());
+    if (replyTo.isEmpty()) {
+      // The processing timer's tick: the same valuation feeds the supervisor's utilization.
+      report(state, marked);
+    }
     if (!marked.isOk()) {
       return replyOrNot(replyTo, Rejected.of(marked.rejection()));
     }
