@@ -2,7 +2,9 @@ package io.clearhouse.api;
 
 import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
+import io.clearhouse.api.backstop.BackstopRoutes;
 import io.clearhouse.api.feed.FeedRoutes;
+import io.clearhouse.api.governance.GovernanceRoutes;
 import io.clearhouse.api.health.HealthRoutes;
 import io.clearhouse.api.oracle.OracleRoutes;
 import io.clearhouse.api.risk.RiskRoutes;
@@ -66,7 +68,9 @@ public final class ApiServer extends AllDirectives {
                 entities.supervisor(),
                 entities.board(),
                 entities.instruments(),
-                entities.assets())),
+                entities.assets()),
+            new BackstopRoutes(apiKeys, settings, entities.backstop()),
+            new GovernanceRoutes(apiKeys, settings, entities.governance())),
         ready);
   }
 

@@ -3,6 +3,7 @@ package io.clearhouse.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.clearhouse.cluster.backstop.ClaimProtocol;
 import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.testkit.await.Await;
@@ -203,6 +204,36 @@ class VaultApiTest extends ApiTestBase {
               "{\"requestId\":\"c3\",\"underlying\":\"BTC\",\"amount\":\"0\"}"),
           201);
       assertThat(journal.persistedInStorage("Vault|" + v)).hasSize(3);
+    }
+
+    @Test
+    void backstopDrawShowsAsAnOpenClaimInTheVaultView() throws Exception {
+      // given a vault committed to BTC, with no draw yet
+      String v = "v-drawn";
+      ok(send("POST", "/v1/vaults/" + v + "/deposits", LP, deposit("d1", "lp-d", "1000")), 201);
+      String body = "{\"requestId\":\"c1\",\"underlying\":\"BTC\",\"amount\":\"600\"}";
+      ok(send("POST", "/v1/vaults/" + v + "/commitments", OPERATOR, body), 201);
+      JsonNode before = ok(send("GET", "/v1/vaults/" + v, TRADER, null), 200);
+      assertThat(before.get("openClaims")).isEmpty();
+      assertThat(before.get("drawnMinor").asLong()).isZero();
+      assertThat(before.get("draws").asLong()).isZero();
+      // when the backstop draws 150 USD on it for a claim (15% of its NAV: below the drawdown that
+      // makes the backstop escalate the underlying's breaker, which other tests would notice)
+      ClaimProtocol.Settled settled =
+          vaults
+              .vault(v)
+              .<ClaimProtocol.Settled>ask(
+                  r -> new Vault.Draw("c1.v0", "claim-alice-1", "BTC", 150_000_000, false, r),
+                  Duration.ofSeconds(5))
+              .toCompletableFuture()
+              .get();
+      // then the view shows the open claim with what the vault paid for it
+      assertThat(settled.amountMinor()).isEqualTo(150_000_000);
+      JsonNode after = ok(send("GET", "/v1/vaults/" + v, TRADER, null), 200);
+      assertThat(after.at("/openClaims/claim-alice-1").asLong()).isEqualTo(150_000_000);
+      assertThat(after.get("drawnMinor").asLong()).isEqualTo(150_000_000);
+      assertThat(after.get("draws").asLong()).isEqualTo(1);
+      assertThat(after.get("cashMinor").asLong()).isEqualTo(850_000_000);
     }
   }
 

@@ -8,9 +8,16 @@ import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.account.MarginWithdrawalPolicy;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.Backstop;
+import io.clearhouse.cluster.backstop.BackstopPorts;
+import io.clearhouse.cluster.backstop.BackstopSettings;
+import io.clearhouse.cluster.backstop.EngineCandidates;
+import io.clearhouse.cluster.backstop.ShardedPayers;
 import io.clearhouse.cluster.backstop.TransferRouting;
 import io.clearhouse.cluster.feed.FeedSettings;
 import io.clearhouse.cluster.feed.FeedSharding;
+import io.clearhouse.cluster.governance.DrawProposals;
+import io.clearhouse.cluster.governance.Governance;
+import io.clearhouse.cluster.governance.GovernanceWiring;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTopics;
@@ -24,6 +31,7 @@ import io.clearhouse.cluster.risk.supervisor.RiskSupervisor;
 import io.clearhouse.cluster.vault.VaultSettings;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.params.RiskParameters;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
@@ -33,7 +41,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Everything a node runs, wired from {@code clearhouse.*} config in one place, so a node, the API
  * tests and the benchmark wire it the same way: the sharded entities (accounts, feeds, vaults,
  * oracles), the node's market view and risk engine, and the proxies of the cluster singletons (risk
- * supervisor, backstop).
+ * supervisor, backstop, governance).
  *
  * @param board this node's market view, written by its risk engine
  * @param parameters the risk parameters in force (DOMAIN.md defaults with config overrides)
@@ -50,7 +58,8 @@ public record ClusterEntities(
     RiskParameters parameters,
     ActorRef<RiskSupervisor.Command> supervisor,
     ActorRef<Backstop.Command> backstop,
-    ActorRef<RiskEngine.Command> engine) {
+    ActorRef<RiskEngine.Command> engine,
+    ActorRef<Governance.Command> governance) {
 
   /** Registers every entity type and singleton, and starts the node's risk engine. */
   public static ClusterEntities init(ActorSystem<?> system, Config clearhouse) {
@@ -61,12 +70,22 @@ public record ClusterEntities(
     MarketBoard board = RiskConfig.board(clearhouse);
     ActorRef<RiskSupervisor.Command> supervisor =
         RiskSupervisor.initSingleton(system, clearhouse, topics);
+    DrawProposals drawProposals = new DrawProposals(system, Duration.ofSeconds(5));
     ActorRef<Backstop.Command> backstop =
         Backstop.initSingleton(
             system,
             clearhouse,
-            supervisor,
-            balance -> new RiskSupervisor.FundReport(balance, System.currentTimeMillis()));
+            instruments,
+            backstopPorts(system, clearhouse, supervisor, drawProposals),
+            parameters);
+    ActorRef<Governance.Command> governance =
+        Governance.initSingleton(
+            system,
+            clearhouse,
+            parameters,
+            RiskSupervisor.listedUnderlyings(instruments),
+            new GovernanceWiring(supervisor, backstop));
+    drawProposals.connect(governance);
     VaultSharding vaults =
         VaultSharding.init(
             system,
@@ -75,10 +94,15 @@ public record ClusterEntities(
             instruments,
             assets,
             parameters,
-            (vaultId, committed, used) ->
-                supervisor.tell(
-                    new RiskSupervisor.VaultReport(
-                        vaultId, committed, used, System.currentTimeMillis())));
+            status -> {
+              supervisor.tell(
+                  new RiskSupervisor.VaultReport(
+                      status.vaultId(),
+                      status.committedMinor(),
+                      status.usedMinor(),
+                      System.currentTimeMillis()));
+              backstop.tell(new Backstop.VaultStatusReport(status));
+            });
     ActorRef<RiskEngine.Command> engine =
         RiskEngine.spawn(
             system,
@@ -96,8 +120,10 @@ public record ClusterEntities(
             board,
             parameters,
             RiskEngine.observer(engine),
-            new MarginWithdrawalPolicy(board, parameters, assets, instruments),
-            TransferRouting.of(vaults, backstop));
+            new MarginWithdrawalPolicy(
+                board, parameters, assets, instruments, RiskConfig.withdrawalStressPpm(clearhouse)),
+            TransferRouting.of(vaults, backstop),
+            (claim, replyTo) -> backstop.tell(new Backstop.FileClaim(claim, replyTo)));
     AccountSharding accounts =
         AccountSharding.init(
             system, assets, instruments, AccountSettings.fromConfig(clearhouse), accountContext);
@@ -122,7 +148,31 @@ public record ClusterEntities(
         parameters,
         supervisor,
         backstop,
-        engine);
+        engine,
+        governance);
+  }
+
+  /**
+   * The backstop's links: the fund's balance to the supervisor's coverage trigger, payers through
+   * sharding, ADL candidates from every node's engine, over-cap draws to governance, stress to the
+   * supervisor.
+   */
+  private static BackstopPorts backstopPorts(
+      ActorSystem<?> system,
+      Config clearhouse,
+      ActorRef<RiskSupervisor.Command> supervisor,
+      DrawProposals drawProposals) {
+    BackstopSettings settings = BackstopSettings.fromConfig(clearhouse);
+    return new BackstopPorts(
+        balance ->
+            supervisor.tell(new RiskSupervisor.FundReport(balance, System.currentTimeMillis())),
+        new ShardedPayers(system),
+        new EngineCandidates(system, settings.adlQueryTimeout()),
+        drawProposals,
+        (underlying, level, cause) ->
+            supervisor.tell(
+                new RiskSupervisor.StressEscalation(
+                    underlying, level, cause, System.currentTimeMillis())));
   }
 
   /** Liquidations go to the account through sharding, wherever it lives now. */

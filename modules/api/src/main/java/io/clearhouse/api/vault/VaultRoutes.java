@@ -113,6 +113,11 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
    * A vault's figures. {@code navAtMarket} is false when the vault holds positions and the node has
    * no fresh price for one of them: the NAV is then at book (perpetuals at cost, options at their
    * premium), and deposits, raised commitments and payouts wait for the market.
+   *
+   * <p>Backstop draws: {@code openClaims} maps each shortfall claim the vault paid a draw for and
+   * that is not released yet to what it paid (USD minor units); while it is not empty, LP
+   * withdrawals are held. {@code drawnMinor} is what the vault ever paid to draws, {@code draws}
+   * how many draws it applied (those that paid nothing included).
    */
   public record VaultView(
       String vaultId,
@@ -137,7 +142,10 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
       long positionsValueMinor,
       boolean navAtMarket,
       long takeovers,
-      long takeoverCashMinor) {}
+      long takeoverCashMinor,
+      Map<String, Long> openClaims,
+      long drawnMinor,
+      long draws) {}
 
   /**
    * One LP's shares and their value at NAV, rounded down; {@code navAtMarket} as in the vault's.
@@ -382,7 +390,10 @@ public final class VaultRoutes extends ApiDirectives implements RouteGroup {
         v.positionsValueMinor(),
         v.navAtMarket(),
         v.takeovers(),
-        v.takeoverCashMinor());
+        v.takeoverCashMinor(),
+        new TreeMap<>(v.openClaims()),
+        v.drawnMinor(),
+        v.draws());
   }
 
   private static QueueView queueView(Vault.View v) {

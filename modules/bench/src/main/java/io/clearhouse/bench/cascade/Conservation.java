@@ -91,7 +91,7 @@ final class Conservation {
    *
    * @param accountsMinor Σ accounts (cash − perpetual cost + outbox value)
    * @param vaultMinor the vault's cash − perpetual cost
-   * @param fundMinor the insurance fund
+   * @param fundMinor what the backstop holds: insurance fund, treasury and claims in progress
    * @param feedFeesMinor the fees the feed holds
    * @param netLots per instrument, accounts and vault together
    * @param bankruptAccounts accounts left with negative cash
@@ -171,7 +171,7 @@ final class Conservation {
         depositsMinor,
         accounts,
         vaultSum,
-        fund().fundMinor(),
+        backstopHeld(),
         feedFees(),
         netLots,
         bankrupt,
@@ -220,6 +220,15 @@ final class Conservation {
         .ask(Vault.Get::new, CascadeSettings.ASK_TIMEOUT)
         .toCompletableFuture()
         .join();
+  }
+
+  /**
+   * What the backstop holds: the fund, the treasury and money collected for claims not yet paid out
+   * (bankrupt accounts file claims that the waterfall pays back to them).
+   */
+  private long backstopHeld() {
+    Backstop.View view = fund();
+    return view.fundMinor() + view.treasuryMinor() + view.escrowMinor();
   }
 
   private Backstop.View fund() {

@@ -1,7 +1,11 @@
 package io.clearhouse.cluster.account;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.backstop.ClaimProtocol.ClaimReceipt;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
+import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.Transfer;
@@ -52,6 +56,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * rejected. The account remembers its latest {@link AccountSettings#dedupWindowRequests()} request
  * ids (in its state, so they survive recovery and snapshots); that bounds memory per account.
  *
+ * <p>Bankruptcy (issue 6): a liquidation step that leaves no positions, a negative settlement
+ * balance and nothing else files a {@link ShortfallClaim} with the backstop in the same write
+ * ({@link ShortfallFiled}), re-sent until the backstop's receipt. The backstop's requests ({@link
+ * CoverShortfall}, {@link Deleverage}, {@link ChargeLoss}) are done at most once per request id;
+ * see {@link AccountClaims}.
+ *
  * <p>Rejections are replies ({@link Rejected}), never exceptions, and persist nothing. A broken
  * invariant in the event handler throws and stops the entity: the journal is the truth, and an
  * entity that cannot replay it must not keep serving.
@@ -74,6 +84,7 @@ public final class Account
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final ActorRef<TransferAck> ackAdapter;
+  private final ActorRef<ClaimReceipt> receiptAdapter;
   private final Runnable passivate;
   // Re-sends since the last acknowledgement; in memory only (a restart sends at once anyway).
   private int transferAttempts;
@@ -102,6 +113,7 @@ public final class Account
     this.context = context;
     this.timers = timers;
     this.ackAdapter = context.messageAdapter(TransferAck.class, TransferAcked::new);
+    this.receiptAdapter = context.messageAdapter(ClaimReceipt.class, ClaimAcknowledged::new);
     this.passivate = passivate;
   }
 
@@ -158,7 +170,9 @@ public final class Account
           PreTradeCheck,
           TransferAcked,
           RetryTransfers,
-          Idle {}
+          Idle,
+          BackstopRequest,
+          ClaimAcknowledged {}
 
   /** Mutating commands: they carry the client's request id and what to do. */
   public sealed interface Mutation extends Command permits Deposit, Withdraw {
@@ -326,6 +340,79 @@ public final class Account
   public record Idle() implements Command {}
 
   /**
+   * A request of the backstop: done at most once per {@link #requestId()}; every copy is answered
+   * with the same {@link Settled} (with {@code duplicate} set on the copies).
+   */
+  public sealed interface BackstopRequest extends Command
+      permits CoverShortfall, Deleverage, ChargeLoss {
+    String requestId();
+
+    ActorRef<Settled> replyTo();
+  }
+
+  /**
+   * The waterfall covered this account's open claim {@code claimId}: credit exactly {@code
+   * amountMinor} USD and close the claim. The claim id is the request id.
+   */
+  public record CoverShortfall(String claimId, long amountMinor, ActorRef<Settled> replyTo)
+      implements BackstopRequest {
+    public CoverShortfall {
+      Objects.requireNonNull(claimId, "claimId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    @Override
+    public String requestId() {
+      return claimId;
+    }
+  }
+
+  /**
+   * Auto-deleveraging of this (winning) account: close {@code min(|qtyLots|, held)} lots at {@code
+   * priceMinor} against vault {@code vaultId}, like a liquidation close without a penalty, and pay
+   * {@code floor(payMinor × closed / |qtyLots|)} to the claim on top. Never flips the position.
+   *
+   * @param closeId the request id
+   * @param qtyLots signed trade quantity that reduces the position (-3 sells 3 lots of a long)
+   * @param priceMinor the mark: the lots go to the vault at this price
+   * @param payMinor cash paid to the claim on top (closing at mark and paying this is closing at
+   *     the bankruptcy price), {@code >= 0}
+   */
+  public record Deleverage(
+      String closeId,
+      String instrumentId,
+      long qtyLots,
+      long priceMinor,
+      long payMinor,
+      String vaultId,
+      ActorRef<Settled> replyTo)
+      implements BackstopRequest {
+    public Deleverage {
+      Objects.requireNonNull(closeId, "closeId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(vaultId, "vaultId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    @Override
+    public String requestId() {
+      return closeId;
+    }
+  }
+
+  /** Socialized loss (the waterfall's last resort): debit exactly {@code amountMinor} USD once. */
+  public record ChargeLoss(String requestId, long amountMinor, ActorRef<Settled> replyTo)
+      implements BackstopRequest {
+    public ChargeLoss {
+      Objects.requireNonNull(requestId, "requestId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** The backstop has a claim of this account on its record. */
+  public record ClaimAcknowledged(ClaimReceipt receipt) implements Command {}
+
+  /**
    * Would this account stay within IM with these extra legs, at the node's market? Changes nothing.
    *
    * @param legs hypothetical legs (signed lots at a price; fee estimated at the taker rate)
@@ -400,8 +487,36 @@ public final class Account
       List<Transfer> outbox,
       long liquidations,
       RiskFigures risk,
-      String riskUnavailable)
+      String riskUnavailable,
+      List<OpenClaim> openClaims)
       implements CborSerializable {
+
+    @JsonCreator
+    public Summary {
+      openClaims = openClaims == null ? List.of() : List.copyOf(openClaims);
+    }
+
+    /** A summary without claims (callers written before issue 6). */
+    public Summary(
+        String accountId,
+        Map<String, Long> balancesMinor,
+        Map<String, PositionState> positions,
+        Map<String, Long> feedWatermarks,
+        List<Transfer> outbox,
+        long liquidations,
+        RiskFigures risk,
+        String riskUnavailable) {
+      this(
+          accountId,
+          balancesMinor,
+          positions,
+          feedWatermarks,
+          outbox,
+          liquidations,
+          risk,
+          riskUnavailable,
+          List.of());
+    }
 
     /** What the outbox is worth in the conservation sum (see {@link Transfer#ledgerValueMinor}). */
     @JsonIgnore
@@ -418,7 +533,15 @@ public final class Account
 
   /** Events: each carries the values before and after, so the journal reads as a ledger. */
   public sealed interface Event extends CborSerializable
-      permits CollateralEvent, LegsApplied, Liquidated, TransferAcknowledged {}
+      permits CollateralEvent,
+          LegsApplied,
+          Liquidated,
+          TransferAcknowledged,
+          ShortfallFiled,
+          ClaimReceived,
+          ShortfallCovered,
+          Deleveraged,
+          LossCharged {}
 
   /** Collateral moved in or out. */
   public sealed interface CollateralEvent extends Event permits Deposited, Withdrawn {
@@ -526,6 +649,79 @@ public final class Account
   /** A receiver acknowledged a transfer; it leaves the outbox. */
   public record TransferAcknowledged(String transferId, long atMs) implements Event {}
 
+  /**
+   * The liquidation step persisted with it left the account bankrupt: it files {@code claim}, which
+   * stays open until covered.
+   */
+  public record ShortfallFiled(ShortfallClaim claim, long atMs) implements Event {
+    public ShortfallFiled {
+      Objects.requireNonNull(claim, "claim");
+    }
+  }
+
+  /** The backstop has claim {@code claimId} on its record: no more re-sends. */
+  public record ClaimReceived(String claimId, long atMs) implements Event {}
+
+  /** The waterfall credited {@code amountMinor} USD for claim {@code claimId}; it is closed. */
+  public record ShortfallCovered(
+      String claimId, long amountMinor, long cashBeforeMinor, long cashAfterMinor, long atMs)
+      implements Event {}
+
+  /**
+   * Auto-deleveraging closed {@code close} at the mark against the vault (the position leaves
+   * through {@code transfer}) and the account paid {@code paidMinor} to the claim.
+   *
+   * @param deleverageSeq this account's deleverage count after it (the transfer's sequence)
+   * @param requestedLots the lots the backstop asked for (at least the lots closed)
+   * @param refusal "" when all requested lots were closed, "PARTIAL" otherwise
+   */
+  public record Deleveraged(
+      String closeId,
+      long deleverageSeq,
+      long requestedLots,
+      LegEffect close,
+      long paidMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      Transfer transfer,
+      String refusal,
+      long atMs)
+      implements Event {
+    public Deleveraged {
+      Objects.requireNonNull(closeId, "closeId");
+      Objects.requireNonNull(close, "close");
+      Objects.requireNonNull(transfer, "transfer");
+      Objects.requireNonNull(refusal, "refusal");
+    }
+
+    /** The lots closed (positive). */
+    @JsonIgnore
+    public long lotsClosed() {
+      return Math.abs(close.leg().qtyLots());
+    }
+  }
+
+  /** Socialized loss: {@code amountMinor} USD debited for request {@code requestId}. */
+  public record LossCharged(
+      String requestId, long amountMinor, long cashBeforeMinor, long cashAfterMinor, long atMs)
+      implements Event {}
+
+  /** Where a filed claim stands. */
+  public enum ClaimStatus {
+    /** Persisted; re-sent to the backstop until it answers. */
+    FILED,
+    /** The backstop has it; waiting to be covered. */
+    RECEIVED
+  }
+
+  /** A claim of this account not yet covered. */
+  public record OpenClaim(ShortfallClaim claim, ClaimStatus status) implements CborSerializable {
+    public OpenClaim {
+      Objects.requireNonNull(claim, "claim");
+      Objects.requireNonNull(status, "status");
+    }
+  }
+
   /** What a remembered request did, enough to rebuild its first reply and to compare payloads. */
   public record Processed(Kind kind, String asset, long amountMinor, long balanceAfterMinor)
       implements CborSerializable {}
@@ -544,12 +740,38 @@ public final class Account
       TreeMap<String, PositionState> positions,
       TreeMap<String, Long> feedWatermarks,
       TreeMap<String, Transfer> outbox,
-      long liquidations)
+      long liquidations,
+      TreeMap<String, OpenClaim> openClaims,
+      LinkedHashMap<String, Settled> settledRequests,
+      long deleverages)
       implements CborSerializable {
 
+    @JsonCreator
     public State {
-      // Snapshots taken before liquidations existed lack the outbox.
+      // Snapshots taken before liquidations existed lack the outbox; before issue 6, the claims.
       outbox = outbox == null ? new TreeMap<>() : outbox;
+      openClaims = openClaims == null ? new TreeMap<>() : openClaims;
+      settledRequests = settledRequests == null ? new LinkedHashMap<>() : settledRequests;
+    }
+
+    /** A state without claims or backstop requests (callers written before issue 6). */
+    public State(
+        TreeMap<String, Long> balancesMinor,
+        LinkedHashMap<String, Processed> recentRequests,
+        TreeMap<String, PositionState> positions,
+        TreeMap<String, Long> feedWatermarks,
+        TreeMap<String, Transfer> outbox,
+        long liquidations) {
+      this(
+          balancesMinor,
+          recentRequests,
+          positions,
+          feedWatermarks,
+          outbox,
+          liquidations,
+          new TreeMap<>(),
+          new LinkedHashMap<>(),
+          0);
     }
 
     public static State empty() {
@@ -560,6 +782,36 @@ public final class Account
           new TreeMap<>(),
           new TreeMap<>(),
           0);
+    }
+
+    /** This state with the ledger parts replaced and the claim parts kept. */
+    private State with(
+        TreeMap<String, Long> balances,
+        LinkedHashMap<String, Processed> window,
+        TreeMap<String, PositionState> nextPositions,
+        TreeMap<String, Long> watermarks,
+        TreeMap<String, Transfer> nextOutbox,
+        long liquidationCount) {
+      return new State(
+          balances,
+          window,
+          nextPositions,
+          watermarks,
+          nextOutbox,
+          liquidationCount,
+          openClaims,
+          settledRequests,
+          deleverages);
+    }
+
+    /** Whether a filed claim still waits for the backstop's receipt. */
+    public boolean hasUnreceivedClaims() {
+      for (OpenClaim open : openClaims.values()) {
+        if (open.status() == ClaimStatus.FILED) {
+          return true;
+        }
+      }
+      return false;
     }
 
     public long balanceMinor(String asset) {
@@ -592,7 +844,7 @@ public final class Account
           event.requestId(),
           new Processed(kind, event.asset(), event.amountMinor(), event.balanceAfterMinor()));
       evictOldest(window, dedupWindowRequests);
-      return new State(balances, window, positions, feedWatermarks, outbox, liquidations);
+      return with(balances, window, positions, feedWatermarks, outbox, liquidations);
     }
 
     State apply(LegsApplied event) {
@@ -610,7 +862,7 @@ public final class Account
       balances.put(SETTLEMENT_ASSET, cash);
       TreeMap<String, Long> watermarks = new TreeMap<>(feedWatermarks);
       watermarks.put(event.feedId(), event.lastBatchSeq());
-      return new State(balances, recentRequests, nextPositions, watermarks, outbox, liquidations);
+      return with(balances, recentRequests, nextPositions, watermarks, outbox, liquidations);
     }
 
     State apply(Liquidated event) {
@@ -630,7 +882,7 @@ public final class Account
       for (Transfer transfer : event.transfers()) {
         nextOutbox.put(transfer.transferId(), transfer);
       }
-      return new State(
+      return with(
           balances,
           recentRequests,
           nextPositions,
@@ -642,8 +894,122 @@ public final class Account
     State apply(TransferAcknowledged event) {
       TreeMap<String, Transfer> nextOutbox = new TreeMap<>(outbox);
       nextOutbox.remove(event.transferId());
-      return new State(
+      return with(
           balancesMinor, recentRequests, positions, feedWatermarks, nextOutbox, liquidations);
+    }
+
+    State apply(ShortfallFiled event) {
+      ShortfallClaim claim = event.claim();
+      if (openClaims.containsKey(claim.claimId()) || claim.shortfallMinor() <= 0) {
+        throw new IllegalStateException("claim filed twice or empty: " + event);
+      }
+      TreeMap<String, OpenClaim> claims = new TreeMap<>(openClaims);
+      claims.put(claim.claimId(), new OpenClaim(claim, ClaimStatus.FILED));
+      return withClaims(claims, settledRequests, balancesMinor, positions, outbox, deleverages);
+    }
+
+    State apply(ClaimReceived event) {
+      OpenClaim open = openClaims.get(event.claimId());
+      if (open == null || open.status() != ClaimStatus.FILED) {
+        throw new IllegalStateException("receipt of a claim not waiting for one: " + event);
+      }
+      TreeMap<String, OpenClaim> claims = new TreeMap<>(openClaims);
+      claims.put(event.claimId(), new OpenClaim(open.claim(), ClaimStatus.RECEIVED));
+      return withClaims(claims, settledRequests, balancesMinor, positions, outbox, deleverages);
+    }
+
+    State apply(ShortfallCovered event, int windowMax) {
+      if (!openClaims.containsKey(event.claimId()) || event.amountMinor() <= 0) {
+        throw new IllegalStateException("cover of a claim that is not open: " + event);
+      }
+      TreeMap<String, Long> balances =
+          chainCash(
+              event.cashBeforeMinor(),
+              event.cashBeforeMinor(),
+              event.amountMinor(),
+              event.cashAfterMinor(),
+              event);
+      TreeMap<String, OpenClaim> claims = new TreeMap<>(openClaims);
+      claims.remove(event.claimId());
+      Settled settled = new Settled(event.claimId(), event.amountMinor(), 0, false, "");
+      LinkedHashMap<String, Settled> window = remember(settled, windowMax);
+      return withClaims(claims, window, balances, positions, outbox, deleverages);
+    }
+
+    State apply(LossCharged event, int windowMax) {
+      TreeMap<String, Long> balances =
+          chainCash(
+              event.cashBeforeMinor(),
+              event.cashBeforeMinor(),
+              -event.amountMinor(),
+              event.cashAfterMinor(),
+              event);
+      Settled settled = new Settled(event.requestId(), event.amountMinor(), 0, false, "");
+      LinkedHashMap<String, Settled> window = remember(settled, windowMax);
+      return withClaims(openClaims, window, balances, positions, outbox, deleverages);
+    }
+
+    State apply(Deleveraged event, int windowMax) {
+      if (event.deleverageSeq() != deleverages + 1 || event.paidMinor() < 0) {
+        throw new IllegalStateException("deleverage out of chain at " + event + " in " + this);
+      }
+      TreeMap<String, PositionState> nextPositions = new TreeMap<>(positions);
+      long cash = applyEffects(nextPositions, List.of(event.close()), event.cashBeforeMinor());
+      TreeMap<String, Long> balances =
+          chainCash(
+              event.cashBeforeMinor(), cash, -event.paidMinor(), event.cashAfterMinor(), event);
+      TreeMap<String, Transfer> nextOutbox = new TreeMap<>(outbox);
+      nextOutbox.put(event.transfer().transferId(), event.transfer());
+      Settled settled =
+          new Settled(
+              event.closeId(), event.paidMinor(), event.lotsClosed(), false, event.refusal());
+      LinkedHashMap<String, Settled> window = remember(settled, windowMax);
+      return withClaims(
+          openClaims, window, balances, nextPositions, nextOutbox, event.deleverageSeq());
+    }
+
+    /**
+     * The balances with settlement cash {@code after}, once checked that the balance is {@code
+     * cashBefore} and that {@code from + delta = after}: the journal chains cash exactly.
+     */
+    private TreeMap<String, Long> chainCash(
+        long cashBefore, long from, long delta, long after, Event event) {
+      if (balanceMinor(SETTLEMENT_ASSET) != cashBefore || Math.addExact(from, delta) != after) {
+        throw new IllegalStateException("cash chain broken at " + event + " in " + this);
+      }
+      TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
+      balances.put(SETTLEMENT_ASSET, after);
+      return balances;
+    }
+
+    private LinkedHashMap<String, Settled> remember(Settled settled, int windowMax) {
+      LinkedHashMap<String, Settled> window = new LinkedHashMap<>(settledRequests);
+      window.put(settled.requestId(), settled);
+      Iterator<String> oldestFirst = window.keySet().iterator();
+      while (window.size() > windowMax) {
+        oldestFirst.next();
+        oldestFirst.remove();
+      }
+      return window;
+    }
+
+    private State withClaims(
+        TreeMap<String, OpenClaim> claims,
+        LinkedHashMap<String, Settled> window,
+        TreeMap<String, Long> balances,
+        TreeMap<String, PositionState> nextPositions,
+        TreeMap<String, Transfer> nextOutbox,
+        long deleverageCount) {
+      return new State(
+          balances,
+          recentRequests,
+          nextPositions,
+          feedWatermarks,
+          nextOutbox,
+          liquidations,
+          claims,
+          window,
+          deleverageCount);
     }
 
     /** Applies leg effects to {@code positions} in place (a fresh copy); returns cash after. */
@@ -697,6 +1063,10 @@ public final class Account
         .onCommand(TransferAcked.class, this::onTransferAcked)
         .onCommand(RetryTransfers.class, this::onRetryTransfers)
         .onCommand(Idle.class, this::onIdle)
+        .onCommand(CoverShortfall.class, this::onBackstopRequest)
+        .onCommand(Deleverage.class, this::onBackstopRequest)
+        .onCommand(ChargeLoss.class, this::onBackstopRequest)
+        .onCommand(ClaimAcknowledged.class, this::onClaimAcknowledged)
         .build();
   }
 
@@ -718,9 +1088,13 @@ public final class Account
     risk.observer().changed(accountId, state.balancesMinor(), state.positions());
   }
 
-  /** Sends the oldest transfer to each receiver; the retry timer runs while any is unacked. */
+  /**
+   * Sends the oldest transfer to each receiver and files every claim the backstop has not
+   * acknowledged; the retry timer runs while any transfer or claim is unacknowledged.
+   */
   private void sendOutbox(State state) {
-    if (state.outbox().isEmpty()) {
+    int claims = AccountClaims.fileUnreceived(state, risk.claims(), receiptAdapter);
+    if (state.outbox().isEmpty() && claims == 0) {
       timers.cancel(RetryTransfers.class);
       return;
     }
@@ -772,7 +1146,7 @@ public final class Account
   private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
     // An account with positions or money in flight stays live: the risk engine must see it and
     // the outbox must drain. Only a flat, settled account gives its memory back.
-    if (state.positions().isEmpty() && state.outbox().isEmpty()) {
+    if (state.positions().isEmpty() && state.outbox().isEmpty() && !state.hasUnreceivedClaims()) {
       passivate.run();
     }
     return Effect().noReply();
@@ -788,6 +1162,11 @@ public final class Account
         .onEvent(LegsApplied.class, State::apply)
         .onEvent(Liquidated.class, State::apply)
         .onEvent(TransferAcknowledged.class, State::apply)
+        .onEvent(ShortfallFiled.class, State::apply)
+        .onEvent(ClaimReceived.class, State::apply)
+        .onEvent(ShortfallCovered.class, (state, event) -> state.apply(event, window))
+        .onEvent(Deleveraged.class, (state, event) -> state.apply(event, window))
+        .onEvent(LossCharged.class, (state, event) -> state.apply(event, window))
         .build();
   }
 
@@ -811,7 +1190,8 @@ public final class Account
         List.copyOf(state.outbox().values()),
         state.liquidations(),
         view.isOk() ? RiskFigures.of(view.value()) : null,
-        view.isOk() ? null : view.rejection().message());
+        view.isOk() ? null : view.rejection().message(),
+        List.copyOf(state.openClaims().values()));
   }
 
   private ReplyEffect<Event, State> onLiquidate(State state, Liquidate command) {
@@ -835,14 +1215,55 @@ public final class Account
             event.usedMinor(),
             event.penaltyMinor(),
             event.outcome());
+    // The claim is written with the step that caused it: a crash between the two cannot leave a
+    // bankrupt account that never files.
+    Optional<ShortfallFiled> filed =
+        AccountClaims.filing(accountId, state.apply(event), event, context.getLog());
+    filed.ifPresent(
+        f -> context.getLog().warn("account {} bankrupt: filed {}", accountId, f.claim()));
+    List<Event> events = filed.isPresent() ? List.of(event, filed.get()) : List.of(event);
     return Effect()
-        .persist(event)
+        .persist(events)
         .thenRun(this::afterPersist)
         .thenReply(
             command.replyTo(),
             after ->
                 new LiquidationReport(
                     accountId, command.requestId(), event.usedMinor(), event.outcome()));
+  }
+
+  private ReplyEffect<Event, State> onBackstopRequest(State state, BackstopRequest command) {
+    Settled earlier = state.settledRequests().get(command.requestId());
+    if (earlier != null) {
+      return Effect().reply(command.replyTo(), AccountClaims.duplicate(earlier));
+    }
+    long nowMs = System.currentTimeMillis();
+    AccountClaims.Decision decision;
+    if (command instanceof CoverShortfall cover) {
+      decision = AccountClaims.cover(state, cover, nowMs);
+    } else if (command instanceof ChargeLoss charge) {
+      decision = AccountClaims.charge(state, charge, nowMs);
+    } else {
+      decision =
+          AccountClaims.deleverage(accountId, state, (Deleverage) command, instruments, nowMs);
+    }
+    if (decision.event() == null) {
+      context.getLog().info("account {} refused {}: {}", accountId, command, decision.reply());
+      return Effect().reply(command.replyTo(), decision.reply());
+    }
+    return Effect()
+        .persist(decision.event())
+        .thenRun(this::afterPersist)
+        .thenReply(command.replyTo(), after -> decision.reply());
+  }
+
+  private ReplyEffect<Event, State> onClaimAcknowledged(State state, ClaimAcknowledged command) {
+    String claimId = command.receipt().claimId();
+    OpenClaim open = state.openClaims().get(claimId);
+    if (open == null || open.status() != ClaimStatus.FILED) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new ClaimReceived(claimId, System.currentTimeMillis())).thenNoReply();
   }
 
   private void afterPersist(State state) {

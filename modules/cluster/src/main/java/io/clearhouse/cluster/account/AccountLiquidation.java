@@ -150,13 +150,8 @@ final class AccountLiquidation {
 
   private static void book(Closes closes, InstrumentSpec spec, Leg leg) {
     PositionState before = closes.positionsAfter.getOrDefault(spec.id(), PositionState.FLAT);
-    TradeSettlement.Effect effect =
-        spec.isPerpetual()
-            ? TradeSettlement.perpetual(before, leg.qtyLots(), leg.notionalMinor(), 0)
-            : TradeSettlement.option(before, leg.qtyLots(), leg.notionalMinor(), 0);
-    closes.effects.add(
-        new LegEffect(
-            leg, before, effect.after(), effect.cashDeltaMinor(), effect.realizedMinor()));
+    LegEffect effect = close(spec, before, leg);
+    closes.effects.add(effect);
     if (effect.after().isFlat()) {
       closes.positionsAfter.remove(spec.id());
     } else {
@@ -164,6 +159,38 @@ final class AccountLiquidation {
     }
     closes.closedNotionalMinor += Math.abs(leg.notionalMinor());
     closes.cashDeltaMinor = Math.addExact(closes.cashDeltaMinor, effect.cashDeltaMinor());
+  }
+
+  /**
+   * A close of {@code before} by {@code leg} without a fee, as booked (liquidation and
+   * auto-deleveraging close the same way).
+   */
+  static LegEffect close(InstrumentSpec spec, PositionState before, Leg leg) {
+    TradeSettlement.Effect effect =
+        spec.isPerpetual()
+            ? TradeSettlement.perpetual(before, leg.qtyLots(), leg.notionalMinor(), 0)
+            : TradeSettlement.option(before, leg.qtyLots(), leg.notionalMinor(), 0);
+    return new LegEffect(
+        leg, before, effect.after(), effect.cashDeltaMinor(), effect.realizedMinor());
+  }
+
+  /** The position a close hands to the vault: the closed lots and notional with the other sign. */
+  static TakenPosition taken(LegEffect effect, boolean perpetual) {
+    Leg leg = effect.leg();
+    return new TakenPosition(leg.instrumentId(), -leg.qtyLots(), -leg.notionalMinor(), perpetual);
+  }
+
+  /** The transfer of closed positions (and a penalty share) from {@code source} to a vault. */
+  static Transfer toVault(
+      String source, long seq, String vaultId, List<TakenPosition> taken, long cashMinor) {
+    return new Transfer(
+        source + "|" + seq + "|vault:" + vaultId,
+        Transfer.Receiver.VAULT,
+        vaultId,
+        source,
+        seq,
+        taken,
+        cashMinor);
   }
 
   /**
@@ -238,23 +265,12 @@ final class AccountLiquidation {
     String source = "account:" + accountId;
     List<TakenPosition> taken = new ArrayList<>();
     for (LegEffect effect : closes.effects) {
-      Leg leg = effect.leg();
-      boolean perpetual =
-          valuation.instruments().find(leg.instrumentId()).orElseThrow().isPerpetual();
-      taken.add(
-          new TakenPosition(leg.instrumentId(), -leg.qtyLots(), -leg.notionalMinor(), perpetual));
+      String instrumentId = effect.leg().instrumentId();
+      boolean perpetual = valuation.instruments().find(instrumentId).orElseThrow().isPerpetual();
+      taken.add(taken(effect, perpetual));
     }
     List<Transfer> transfers = new ArrayList<>(2);
-    String vault = context.liquidationVaultId();
-    transfers.add(
-        new Transfer(
-            source + "|" + seq + "|vault:" + vault,
-            Transfer.Receiver.VAULT,
-            vault,
-            source,
-            seq,
-            taken,
-            split.vaultMinor()));
+    transfers.add(toVault(source, seq, context.liquidationVaultId(), taken, split.vaultMinor()));
     if (split.insuranceFundMinor() > 0) {
       transfers.add(
           new Transfer(

@@ -8,11 +8,13 @@ import java.util.Objects;
 
 /**
  * What an account needs from its node to manage risk: the node's market view, the risk parameters,
- * who watches its ledger (the risk engine), where its liquidations go and how often it re-sends an
- * unacknowledged transfer.
+ * who watches its ledger (the risk engine), where its liquidations and shortfall claims go and how
+ * often it re-sends an unacknowledged transfer or claim.
  *
  * @param liquidationVaultId the backstop vault that takes over liquidated positions
+ * @param transferRetry the base of the re-send backoff of transfers and claims
  * @param idlePassivation a flat account with an empty outbox passivates after this long idle
+ * @param claims where a bankrupt account files its shortfall claim (the backstop)
  */
 public record AccountRiskContext(
     MarketBoard board,
@@ -22,7 +24,8 @@ public record AccountRiskContext(
     TransferRouter transfers,
     String liquidationVaultId,
     Duration transferRetry,
-    Duration idlePassivation) {
+    Duration idlePassivation,
+    ClaimRouter claims) {
   public AccountRiskContext {
     Objects.requireNonNull(board, "board");
     Objects.requireNonNull(parameters, "parameters");
@@ -32,11 +35,34 @@ public record AccountRiskContext(
     Objects.requireNonNull(liquidationVaultId, "liquidationVaultId");
     Objects.requireNonNull(transferRetry, "transferRetry");
     Objects.requireNonNull(idlePassivation, "idlePassivation");
+    Objects.requireNonNull(claims, "claims");
+  }
+
+  /** A context whose claims go nowhere (tests and tools written before issue 6). */
+  public AccountRiskContext(
+      MarketBoard board,
+      RiskParameters parameters,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawalPolicy,
+      TransferRouter transfers,
+      String liquidationVaultId,
+      Duration transferRetry,
+      Duration idlePassivation) {
+    this(
+        board,
+        parameters,
+        observer,
+        withdrawalPolicy,
+        transfers,
+        liquidationVaultId,
+        transferRetry,
+        idlePassivation,
+        ClaimRouter.NONE);
   }
 
   /**
-   * An account alone: no prices (liquidation answers NO_MARKET), nobody watching, transfers going
-   * nowhere. For unit tests of the ledger.
+   * An account alone: no prices (liquidation answers NO_MARKET), nobody watching, transfers and
+   * claims going nowhere. For unit tests of the ledger.
    */
   public static AccountRiskContext standalone(WithdrawalPolicy withdrawalPolicy) {
     return new AccountRiskContext(
@@ -47,6 +73,21 @@ public record AccountRiskContext(
         TransferRouter.NONE,
         "backstop",
         Duration.ofSeconds(1),
-        Duration.ofMinutes(2));
+        Duration.ofMinutes(2),
+        ClaimRouter.NONE);
+  }
+
+  /** This context with claims filed through {@code router}. */
+  public AccountRiskContext withClaims(ClaimRouter router) {
+    return new AccountRiskContext(
+        board,
+        parameters,
+        observer,
+        withdrawalPolicy,
+        transfers,
+        liquidationVaultId,
+        transferRetry,
+        idlePassivation,
+        router);
   }
 }

@@ -1,14 +1,26 @@
 package io.clearhouse.cluster.backstop;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.typesafe.config.Config;
+import io.clearhouse.cluster.backstop.BackstopPorts.CandidatePool;
+import io.clearhouse.cluster.backstop.ClaimProtocol.ClaimReceipt;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
+import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
+import io.clearhouse.cluster.backstop.ClaimRecord.DrawPart;
+import io.clearhouse.cluster.backstop.ClaimRecord.LossPart;
+import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
+import io.clearhouse.cluster.vault.VaultStatus;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.domain.waterfall.WaterfallParameters;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.LongConsumer;
-import java.util.function.LongFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,72 +29,53 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.slf4j.Logger;
 
 /**
- * The insurance fund, USD minor units, as the cluster's singleton and the single writer of that
- * money (DOMAIN.md "Health and liquidation": half of every liquidation penalty goes to it).
+ * The backstop (ARCHITECTURE.md flow 7): the insurance fund, the treasury tranche, and the
+ * shortfall claims of bankrupt accounts paid through the default waterfall, as the cluster's
+ * singleton and the single writer of that money. This file is its protocol; {@link
+ * BackstopBehavior} is the behavior, {@link BackstopState} the books, {@link ClaimDecisions} the
+ * decisions.
  *
- * <p>Liquidated accounts send their fund share as a {@link Transfer} from their outbox ({@link
- * Receive}); each is credited exactly once by a watermark per sender on its sequence, and a repeat
- * is acknowledged as a duplicate. The balance is reported to a listener (the risk supervisor's
- * coverage trigger) every {@link BackstopSettings#reportInterval()}, after recovery and after every
- * credit.
- *
- * <p>Minimal on purpose: draws by the default waterfall (at most 25% of the balance per claim), the
- * treasury tranche and the backstop vaults' commitments come with issue 6.
+ * <p>A claim goes through the waterfall in DOMAIN.md's order: the fund within its per-claim share,
+ * the treasury, the backstop vaults committed to the underlying pro rata within their commitments,
+ * auto-deleveraging of the opposing winners at the bankruptcy price (rounds), the socialized loss;
+ * every tranche is an event with its amount. Requests to vaults and accounts carry ids derived from
+ * the claim's number, are re-sent until answered, and each answer is booked once, so a claim is
+ * paid exactly once even if it is filed twice or the backstop's node dies in the middle.
  */
-public final class Backstop
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        Backstop.Command, Backstop.Event, Backstop.State> {
+public final class Backstop {
+  /** The singleton's name (one per cluster). */
+  public static final String SINGLETON_NAME = "backstop";
 
   /** The singleton's persistence id. */
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("Backstop|singleton");
 
-  /** The singleton's name (one per cluster). */
-  public static final String SINGLETON_NAME = "backstop";
-
-  private final BackstopSettings settings;
-  private final LongConsumer fundListener;
-  private final Logger log;
-
-  private Backstop(
-      PersistenceId persistenceId,
-      BackstopSettings settings,
-      LongConsumer fundListener,
-      Logger log) {
-    // Journal failures (Cassandra unreachable) restart with backoff instead of stopping.
-    super(
-        persistenceId,
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
-    this.settings = settings;
-    this.fundListener = fundListener;
-    this.log = log;
-  }
+  private Backstop() {}
 
   /**
-   * Starts the fund as this cluster's singleton (every node calls this; one node runs it) and
-   * returns the proxy transfers are sent to.
+   * Starts the backstop as this cluster's singleton (every node calls this; one node runs it) and
+   * returns its proxy.
    *
-   * @param fundReports who hears the balance (e.g. the risk supervisor's proxy)
-   * @param toReport makes that listener's message from the balance in USD minor units
+   * @param parameters the waterfall parameters in force until governance announces a version
    */
-  public static <T> ActorRef<Command> initSingleton(
-      ActorSystem<?> system, Config clearhouse, ActorRef<T> fundReports, LongFunction<T> toReport) {
-    Objects.requireNonNull(fundReports, "fundReports");
-    Objects.requireNonNull(toReport, "toReport");
+  public static ActorRef<Command> initSingleton(
+      ActorSystem<?> system,
+      Config clearhouse,
+      InstrumentCatalog instruments,
+      BackstopPorts ports,
+      RiskParameters parameters) {
     BackstopSettings settings = BackstopSettings.fromConfig(clearhouse);
-    LongConsumer listener = balance -> fundReports.tell(toReport.apply(balance));
-    // A bug or a recovery failure must not leave the cluster without its insurance fund.
+    // A bug or a recovery failure must not leave the cluster without its backstop.
     Behavior<Command> behavior =
-        Behaviors.supervise(create(settings, listener, PERSISTENCE_ID))
+        Behaviors.supervise(
+                create(
+                    settings,
+                    instruments,
+                    ports,
+                    PERSISTENCE_ID,
+                    parameters.waterfall(),
+                    parameters.version()))
             .onFailure(
                 SupervisorStrategy.restartWithBackoff(
                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
@@ -90,32 +83,44 @@ public final class Backstop
         .init(SingletonActor.of(behavior, SINGLETON_NAME).withStopMessage(new Stop()));
   }
 
-  /**
-   * The fund's behavior under {@code persistenceId}, with its report timer; {@code fundListener} is
-   * called from the actor. For tests and for {@link #initSingleton}.
-   */
+  /** The backstop's behavior under {@code persistenceId}: for tests and {@link #initSingleton}. */
   public static Behavior<Command> create(
-      BackstopSettings settings, LongConsumer fundListener, PersistenceId persistenceId) {
+      BackstopSettings settings,
+      InstrumentCatalog instruments,
+      BackstopPorts ports,
+      PersistenceId persistenceId,
+      WaterfallParameters parameters,
+      long parametersVersion) {
     Objects.requireNonNull(settings, "settings");
-    Objects.requireNonNull(fundListener, "fundListener");
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(new ReportFund(), settings.reportInterval());
-                  return new Backstop(persistenceId, settings, fundListener, context.getLog());
-                }));
+    Objects.requireNonNull(instruments, "instruments");
+    Objects.requireNonNull(ports, "ports");
+    return BackstopBehavior.create(
+        settings, instruments, ports, persistenceId, parameters, parametersVersion);
   }
 
   // ---------------------------------------------------------------- commands
 
-  /** Messages the fund accepts. */
-  public sealed interface Command extends CborSerializable permits Receive, Get, ReportFund, Stop {}
+  /** Messages the backstop accepts. */
+  public sealed interface Command extends CborSerializable
+      permits Receive,
+          Get,
+          GetClaim,
+          GetRound,
+          TopUp,
+          FileClaim,
+          RequestDraw,
+          ApproveDraw,
+          ProposalOpened,
+          VaultStatusReport,
+          ParametersChanged,
+          SettledReply,
+          CandidatesCollected,
+          Advance,
+          Retry,
+          ReportFund,
+          Stop {}
 
-  /**
-   * A liquidated account's transfer of the fund's penalty share. A transfer not addressed to the
-   * insurance fund is a routing bug: it is logged and gets no reply.
-   */
+  /** A liquidated account's transfer of the fund's penalty share (credited once per sequence). */
   public record Receive(Transfer transfer, ActorRef<TransferAck> replyTo) implements Command {
     public Receive {
       Objects.requireNonNull(transfer, "transfer");
@@ -123,38 +128,223 @@ public final class Backstop
     }
   }
 
-  /** Read the fund's figures. */
+  /** Read the backstop's figures. */
   public record Get(ActorRef<View> replyTo) implements Command {
     public Get {
       Objects.requireNonNull(replyTo, "replyTo");
     }
   }
 
-  /** Sent by the fund's own timer: report the balance to the listener. */
-  public record ReportFund() implements Command {}
+  /** Read one claim with its tranche breakdown. */
+  public record GetClaim(String claimId, ActorRef<ClaimView> replyTo) implements Command {
+    public GetClaim {
+      Objects.requireNonNull(claimId, "claimId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
 
-  /** Sent by the singleton manager when the fund moves to another node. */
-  public record Stop() implements Command {}
+  /** Read one ADL round. */
+  public record GetRound(long round, ActorRef<RoundView> replyTo) implements Command {
+    public GetRound {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
 
   /**
-   * The fund's figures, USD minor units.
+   * An operator adds money to the insurance fund or the treasury tranche.
    *
-   * @param creditedMinor everything ever credited (equal to the balance until issue 6 draws on it)
-   * @param credits transfers credited
-   * @param sources senders with a watermark
+   * @param requestId the operator's id; a retry with the same id is answered, not booked again
    */
-  public record View(long fundMinor, long creditedMinor, long credits, int sources)
-      implements CborSerializable {}
+  public record TopUp(
+      String requestId,
+      ToppedUp.Tranche tranche,
+      long amountMinor,
+      String operator,
+      ActorRef<Reply> replyTo)
+      implements Command {
+    public TopUp {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** A bankrupt account files its claim (it re-sends until it gets the receipt). */
+  public record FileClaim(ShortfallClaim claim, ActorRef<ClaimReceipt> replyTo) implements Command {
+    public FileClaim {
+      Objects.requireNonNull(claim, "claim");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * An operator's emergency liquidity draw into an uncovered claim, from the insurance fund ({@link
+   * EmergencyDraw#FUND}) or a vault; above its cap it waits for M-of-N approval.
+   */
+  public record RequestDraw(
+      String drawId,
+      String claimId,
+      String source,
+      long amountMinor,
+      String requestedBy,
+      ActorRef<Reply> replyTo)
+      implements Command {
+    public RequestDraw {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Governance: the over-cap draw got its M-th approval (re-sent until answered). */
+  public record ApproveDraw(
+      String drawId, String proposalId, List<String> approvers, ActorRef<Settled> replyTo)
+      implements Command {
+    public ApproveDraw {
+      Objects.requireNonNull(drawId, "drawId");
+      Objects.requireNonNull(proposalId, "proposalId");
+      approvers = List.copyOf(approvers);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Governance opened the proposal gating an over-cap draw (re-asked until it answers). */
+  public record ProposalOpened(String drawId, String proposalId) implements Command {
+    public ProposalOpened {
+      Objects.requireNonNull(drawId, "drawId");
+      Objects.requireNonNull(proposalId, "proposalId");
+    }
+  }
+
+  /** A vault's figures from its processing tick (commitments, NAV). */
+  public record VaultStatusReport(VaultStatus status) implements Command {
+    public VaultStatusReport {
+      Objects.requireNonNull(status, "status");
+    }
+  }
+
+  /** Governance activated a parameters version; the waterfall uses its caps from now on. */
+  public record ParametersChanged(long version, WaterfallParameters parameters) implements Command {
+    public ParametersChanged {
+      Objects.requireNonNull(parameters, "parameters");
+    }
+  }
+
+  /** A vault's or account's answer to one of the backstop's requests. */
+  public record SettledReply(Settled settled) implements Command {}
+
+  /** The winners the nodes offered for a claim's ADL round or socialized loss. */
+  public record CandidatesCollected(long claimSeq, int roundsBefore, CandidatePool pool)
+      implements Command {}
+
+  /** Look at the claims and take the next decision (sent to itself after every change). */
+  public record Advance() implements Command {}
+
+  /** Timer: re-send every outstanding request. */
+  public record Retry() implements Command {}
+
+  /** Timer: report the fund's balance to the listener. */
+  public record ReportFund() implements Command {}
+
+  /** Sent by the singleton manager when the backstop moves to another node. */
+  public record Stop() implements Command {}
+
+  // ---------------------------------------------------------------- replies and views
+
+  /** The answer to an operator's command. */
+  public sealed interface Reply extends CborSerializable permits Accepted, Rejected {}
+
+  /**
+   * Done (or on its way): {@code status} says which, {@code amountMinor} the tranche's balance
+   * after a top-up or the draw's amount.
+   */
+  public record Accepted(String id, String status, long amountMinor, boolean duplicate)
+      implements Reply {}
+
+  /** Refused; nothing changed. */
+  public record Rejected(ErrorCode code, String message) implements Reply {}
+
+  /**
+   * The backstop's figures, USD minor units.
+   *
+   * @param escrowMinor collected for claims and not yet delivered to the accounts
+   * @param commitmentsMinor per underlying, what the vaults committed (as they last reported)
+   * @param vaults every vault's last report
+   * @param openClaims claims not closed yet, by id, with their phase
+   */
+  public record View(
+      long fundMinor,
+      long treasuryMinor,
+      long escrowMinor,
+      long creditedMinor,
+      long toppedUpMinor,
+      long receivedMinor,
+      long deliveredMinor,
+      long credits,
+      int sources,
+      long claims,
+      Map<String, String> openClaims,
+      long adlRounds,
+      List<EmergencyDraw> pendingDraws,
+      Map<String, Long> commitmentsMinor,
+      List<VaultStatus> vaults,
+      long drawnTodayMinor,
+      long parametersVersion,
+      WaterfallParameters parameters)
+      implements CborSerializable {
+    public View {
+      openClaims = new TreeMap<>(openClaims);
+      pendingDraws = List.copyOf(pendingDraws);
+      commitmentsMinor = new TreeMap<>(commitmentsMinor);
+      vaults = List.copyOf(vaults);
+    }
+  }
+
+  /** One claim and its ADL rounds ({@code found} false: no such claim). */
+  public record ClaimView(boolean found, ClaimRecord claim, List<AdlRound> rounds)
+      implements CborSerializable {
+    public ClaimView {
+      rounds = List.copyOf(rounds);
+    }
+
+    /** The tranches by name, in waterfall order; they sum to the shortfall once it is closed. */
+    @JsonIgnore
+    public Map<String, Long> tranchesMinor() {
+      Map<String, Long> tranches = new java.util.LinkedHashMap<>();
+      tranches.put("INSURANCE_FUND", claim.fundMinor());
+      tranches.put("TREASURY", claim.treasuryMinor());
+      tranches.put("BACKSTOP_VAULTS", claim.vaultsPaidMinor());
+      tranches.put("AUTO_DELEVERAGING", claim.adlMinor() - claim.excessToFundMinor());
+      tranches.put("SOCIALIZED_LOSS", claim.lossesPaidMinor());
+      tranches.put("EMERGENCY_DRAWS", claim.emergencyMinor());
+      tranches.put("UNCOVERED", claim.remainingMinor());
+      return tranches;
+    }
+  }
+
+  /** One ADL round ({@code found} false: no such round). */
+  public record RoundView(boolean found, AdlRound round) implements CborSerializable {}
 
   // ---------------------------------------------------------------- events
 
-  /** Events of the fund. */
-  public sealed interface Event extends CborSerializable permits FundCredited {}
+  /** Events of the backstop: each carries what an auditor needs to recompute it. */
+  public sealed interface Event extends CborSerializable
+      permits FundCredited,
+          ToppedUp,
+          ClaimFiled,
+          TranchesAllocated,
+          VaultDrawSettled,
+          AdlRoundPlanned,
+          AdlCloseSettled,
+          LossesPlanned,
+          LossSettled,
+          ClaimUncovered,
+          ClaimSettled,
+          ClaimClosed,
+          HoldReleased,
+          DrawRequested,
+          DrawProposalOpened,
+          DrawApproved,
+          EmergencyDrawPaid,
+          DrawHoldReleased {}
 
-  /**
-   * A transfer from {@code sourceId} at {@code sourceSeq} (above {@code watermarkBefore}) credited
-   * {@code amountMinor} to the fund; {@code atMs} is wall-clock time from the command handler.
-   */
+  /** A transfer from {@code sourceId} at {@code sourceSeq} credited the fund. */
   public record FundCredited(
       String transferId,
       String sourceId,
@@ -171,138 +361,110 @@ public final class Backstop
     }
   }
 
-  // ---------------------------------------------------------------- state
+  /** An operator topped up a tranche. */
+  public record ToppedUp(
+      String requestId,
+      Tranche tranche,
+      long amountMinor,
+      long beforeMinor,
+      long afterMinor,
+      String operator,
+      long atMs)
+      implements Event {
+    /** The tranches an operator can top up. */
+    public enum Tranche {
+      INSURANCE_FUND,
+      TREASURY
+    }
+  }
+
+  /** A claim is on record as number {@code seq}. */
+  public record ClaimFiled(long seq, ShortfallClaim claim, String underlying, long atMs)
+      implements Event {}
 
   /**
-   * The fund's books, immutable (a snapshot is serialized asynchronously, so it must never be
-   * mutated in place); the map is concrete so a snapshot restores its order.
-   *
-   * @param fundMinor the balance
-   * @param creditedMinor everything ever credited; proves the balance (no draws until issue 6)
-   * @param credits transfers credited
-   * @param watermarks the highest sequence credited per sender
+   * Tranches 2-4 allocated: fund and treasury moved into the claim, vault draws requested; the
+   * day's automatic draws after it.
    */
-  public record State(
-      long fundMinor, long creditedMinor, long credits, TreeMap<String, Long> watermarks)
-      implements CborSerializable {
-    public State {
-      watermarks = watermarks == null ? new TreeMap<>() : watermarks;
-    }
-
-    public static State empty() {
-      return new State(0, 0, 0, new TreeMap<>());
-    }
-  }
-
-  // ---------------------------------------------------------------- behavior
-
-  @Override
-  public State emptyState() {
-    return State.empty();
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(
-        settings.snapshotEveryEvents(), settings.snapshotsKept());
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    // A new incarnation (failover, restart) reports at once rather than after a full interval.
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> fundListener.accept(state.fundMinor()))
-        .build();
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(Receive.class, this::onReceive)
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
-        .onCommand(ReportFund.class, (s, c) -> Effect().none().thenRun(this::report).thenNoReply())
-        .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
-        .build();
-  }
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(FundCredited.class, Backstop::credited)
-        .build();
-  }
-
-  private ReplyEffect<Event, State> onReceive(State state, Receive c) {
-    Transfer transfer = c.transfer();
-    if (transfer.receiver() != Transfer.Receiver.INSURANCE_FUND
-        || !transfer.receiverId().isEmpty()) {
-      // A routing bug, not the sender's error: acknowledging would lose the transfer for good.
-      log.error("insurance fund ignores transfer {} addressed elsewhere", transfer.transferId());
-      return Effect().noReply();
-    }
-    long watermark = state.watermarks().getOrDefault(transfer.sourceId(), 0L);
-    if (transfer.sourceSeq() <= watermark) {
-      return Effect().reply(c.replyTo(), new TransferAck(transfer.transferId(), true));
-    }
-    boolean newSource = !state.watermarks().containsKey(transfer.sourceId());
-    if (newSource && state.watermarks().size() >= settings.sourcesMax()) {
-      log.error(
-          "insurance fund tracks {} sources already; transfer {} waits unacknowledged",
-          settings.sourcesMax(),
-          transfer.transferId());
-      return Effect().noReply();
-    }
-    if (state.fundMinor() > Long.MAX_VALUE - transfer.cashMinor()) {
-      log.error("insurance fund would overflow with transfer {}", transfer.transferId());
-      return Effect().noReply();
-    }
-    FundCredited event =
-        new FundCredited(
-            transfer.transferId(),
-            transfer.sourceId(),
-            transfer.sourceSeq(),
-            watermark,
-            transfer.cashMinor(),
-            state.fundMinor(),
-            state.fundMinor() + transfer.cashMinor(),
-            System.currentTimeMillis());
-    return Effect()
-        .persist(event)
-        .thenRun(this::report)
-        .thenReply(c.replyTo(), after -> new TransferAck(transfer.transferId(), false));
-  }
-
-  private void report(State state) {
-    fundListener.accept(state.fundMinor());
-  }
-
-  private static State credited(State s, FundCredited e) {
-    long watermark = s.watermarks().getOrDefault(e.sourceId(), 0L);
-    check(e.watermarkBefore() == watermark && e.sourceSeq() > watermark, e, "watermark chain");
-    check(e.fundBeforeMinor() == s.fundMinor() && e.amountMinor() >= 0, e, "fund was wrong");
-    check(e.fundAfterMinor() == Math.addExact(s.fundMinor(), e.amountMinor()), e, "fund chain");
-    TreeMap<String, Long> watermarks = new TreeMap<>(s.watermarks());
-    watermarks.put(e.sourceId(), e.sourceSeq());
-    State next =
-        new State(
-            e.fundAfterMinor(),
-            Math.addExact(s.creditedMinor(), e.amountMinor()),
-            s.credits() + 1,
-            watermarks);
-    // Until the waterfall draws on it (issue 6), the fund is exactly what was credited.
-    check(next.fundMinor() == next.creditedMinor(), e, "fund is not what was credited");
-    return next;
-  }
-
-  private static void check(boolean ok, Event event, String what) {
-    if (!ok) {
-      throw new IllegalStateException("insurance fund journal broken at " + event + ": " + what);
+  public record TranchesAllocated(
+      long seq,
+      long fundMinor,
+      long treasuryMinor,
+      List<DrawPart> vaultParts,
+      long fundBeforeMinor,
+      long treasuryBeforeMinor,
+      long dayEpoch,
+      long drawnTodayAfterMinor,
+      long parametersVersion,
+      long atMs)
+      implements Event {
+    public TranchesAllocated {
+      vaultParts = List.copyOf(vaultParts);
     }
   }
 
-  private static View view(State s) {
-    return new View(s.fundMinor(), s.creditedMinor(), s.credits(), s.watermarks().size());
+  /** A vault answered its draw: {@code paidMinor} moved into the claim. */
+  public record VaultDrawSettled(long seq, int index, long paidMinor, String refusal, long atMs)
+      implements Event {}
+
+  /** An ADL round was planned from the nodes' winners. */
+  public record AdlRoundPlanned(AdlRound round) implements Event {}
+
+  /** A winner answered its ADL close. */
+  public record AdlCloseSettled(
+      long round, int index, long paidMinor, long lots, String refusal, long atMs)
+      implements Event {}
+
+  /** The socialized loss was planned over the remaining winners. */
+  public record LossesPlanned(long seq, List<LossPart> parts, long atMs) implements Event {
+    public LossesPlanned {
+      parts = List.copyOf(parts);
+    }
   }
+
+  /** A winner paid its haircut. */
+  public record LossSettled(long seq, int index, long paidMinor, String refusal, long atMs)
+      implements Event {}
+
+  /** Every tranche is used and {@code remainingMinor} is still missing. */
+  public record ClaimUncovered(long seq, long remainingMinor, long atMs) implements Event {}
+
+  /** Fully collected; what ADL took above the shortfall went to the fund. */
+  public record ClaimSettled(long seq, long excessToFundMinor, long fundBeforeMinor, long atMs)
+      implements Event {}
+
+  /** The account confirmed it got its shortfall. */
+  public record ClaimClosed(long seq, long deliveredMinor, long atMs) implements Event {}
+
+  /** A vault released its hold for a closed claim. */
+  public record HoldReleased(long seq, int index, long atMs) implements Event {}
+
+  /** An operator asked for an emergency draw. */
+  public record DrawRequested(EmergencyDraw draw, long dayEpoch, long drawnTodayAfterMinor)
+      implements Event {}
+
+  /** Governance has the proposal gating an over-cap draw. */
+  public record DrawProposalOpened(String drawId, String proposalId, long atMs) implements Event {}
+
+  /** The over-cap draw got its M-th approval. */
+  public record DrawApproved(
+      String drawId,
+      String proposalId,
+      List<String> approvers,
+      long dayEpoch,
+      long drawnTodayAfterMinor,
+      long atMs)
+      implements Event {
+    public DrawApproved {
+      approvers = List.copyOf(approvers);
+    }
+  }
+
+  /** The vault an emergency draw came from released the hold the draw placed. */
+  public record DrawHoldReleased(String drawId, long atMs) implements Event {}
+
+  /** An emergency draw was paid into its claim. */
+  public record EmergencyDrawPaid(
+      String drawId, long paidMinor, boolean fromFund, long fundBeforeMinor, long atMs)
+      implements Event {}
 }

@@ -3,10 +3,12 @@ package io.clearhouse.cluster.risk;
 import com.typesafe.config.Config;
 import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.account.AccountRiskContext;
+import io.clearhouse.cluster.account.ClaimRouter;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.transfer.TransferRouter;
 import io.clearhouse.domain.liquidation.LiquidationParameters;
+import io.clearhouse.domain.money.MinorUnits;
 import io.clearhouse.domain.money.Price;
 import io.clearhouse.domain.params.RiskParameters;
 import java.time.Duration;
@@ -15,7 +17,7 @@ import java.util.Map;
 /**
  * The node's risk settings from {@code clearhouse.risk}: the DOMAIN.md defaults of {@link
  * RiskParameters} with the deployment's overrides (until governance versions them, issue 6), the
- * market's age limit, and where liquidations go.
+ * market's age limit, where liquidations and shortfall claims go, and the withdrawal stress.
  */
 public final class RiskConfig {
   private RiskConfig() {}
@@ -53,7 +55,21 @@ public final class RiskConfig {
     return new MarketBoard(clearhouse.getDuration("risk.tick-age-max").toMillis());
   }
 
-  /** What every account on this node gets to manage its risk. */
+  /**
+   * The withdrawal stress multiplier ({@code clearhouse.risk.withdrawal-stress-multiplier}) in ppm
+   * (to the nearest ppm: 1.1 is 1 100 000, not one ppm more from the double's binary error): a
+   * withdrawal must leave equity above IM with every risk mode's multiplier times this.
+   */
+  public static long withdrawalStressPpm(Config clearhouse) {
+    double multiplier = clearhouse.getDouble("risk.withdrawal-stress-multiplier");
+    if (!(multiplier >= 1.0 && multiplier <= 5.0)) {
+      throw new IllegalArgumentException(
+          "clearhouse.risk.withdrawal-stress-multiplier must be in [1, 5]: " + multiplier);
+    }
+    return Math.round(multiplier * MinorUnits.PPM);
+  }
+
+  /** What every account on this node gets to manage its risk; claims go nowhere. */
   public static AccountRiskContext accountContext(
       Config clearhouse,
       MarketBoard board,
@@ -61,6 +77,21 @@ public final class RiskConfig {
       AccountObserver observer,
       WithdrawalPolicy withdrawals,
       TransferRouter transfers) {
+    return accountContext(
+        clearhouse, board, parameters, observer, withdrawals, transfers, ClaimRouter.NONE);
+  }
+
+  /**
+   * What every account on this node gets to manage its risk, filing claims through {@code claims}.
+   */
+  public static AccountRiskContext accountContext(
+      Config clearhouse,
+      MarketBoard board,
+      RiskParameters parameters,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawals,
+      TransferRouter transfers,
+      ClaimRouter claims) {
     Config risk = clearhouse.getConfig("risk");
     Duration retry = risk.getDuration("transfer-retry");
     Duration idle = risk.getDuration("account-idle-passivation");
@@ -72,6 +103,7 @@ public final class RiskConfig {
         transfers,
         risk.getString("liquidation-vault"),
         retry,
-        idle);
+        idle,
+        claims);
   }
 }

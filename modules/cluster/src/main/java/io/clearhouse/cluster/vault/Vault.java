@@ -1,6 +1,7 @@
 package io.clearhouse.cluster.vault;
 
 import io.clearhouse.cluster.assets.AssetCatalog;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.serialization.CborSerializable;
@@ -66,8 +67,16 @@ import org.slf4j.Logger;
  * (deposits, raising a commitment, paying withdrawals) rather than price shares wrongly; its views
  * then show the NAV at book, flagged {@code navAtMarket = false}.
  *
- * <p>Not yet modelled (zero until then): payouts the vault owes to the default waterfall (issue 6).
- * The risk level is set by {@link SetRiskLevel} until the risk supervisor broadcasts it.
+ * <p>Backstop draws ({@link Draw}, issue 6): the backstop draws on the vault for a shortfall claim;
+ * the vault pays from its cash within its commitment to the claim's underlying (or beyond it when
+ * M-of-N governance approved the draw) and its commitment shrinks by what it paid. The payment is a
+ * loss of the vault: the NAV drops by it and no share is burned. Each draw id is done at most once;
+ * a repeat gets the first {@link Settled}, flagged duplicate. While a claim the vault paid for is
+ * open, LP withdrawals are not paid (requests still queue), so LPs cannot run from a loss their
+ * capital is committed to; {@link ReleaseClaim} ends the hold. The vault reports a {@link
+ * VaultStatus} after every draw and release, and on every processing tick.
+ *
+ * <p>The risk level is set by {@link SetRiskLevel} until the risk supervisor broadcasts it.
  */
 public final class Vault
     extends EventSourcedBehaviorWithEnforcedReplies<Vault.Command, Vault.Event, Vault.State> {
@@ -131,7 +140,10 @@ public final class Vault
         vaultId, settings, board, instruments, assets, riskParameters, VaultReporter.NONE);
   }
 
-  /** The same, reporting its backstop figures to {@code reporter} on every processing tick. */
+  /**
+   * The same, reporting its {@link VaultStatus} to {@code reporter} on every processing tick and
+   * after every backstop draw or claim release.
+   */
   public static Behavior<Command> create(
       String vaultId,
       VaultSettings settings,
@@ -169,7 +181,9 @@ public final class Vault
           SetRiskLevel,
           Get,
           GetLp,
-          GetOiCap {}
+          GetOiCap,
+          Draw,
+          ReleaseClaim {}
 
   /** LP {@code lpId} deposits {@code amountMinor} USD for shares minted at NAV. */
   public record Deposit(String lpId, String requestId, long amountMinor, ActorRef<Reply> replyTo)
@@ -277,6 +291,41 @@ public final class Vault
   public record GetOiCap(String underlying, ActorRef<OiCap> replyTo) implements Command {
     public GetOiCap {
       Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The backstop draws on the vault for shortfall claim {@code claimId} (ClaimProtocol). Within its
+   * commitment the vault pays min(amount, commitment to {@code underlying}, cash); {@code overCap}
+   * (approved by M-of-N governance) pays min(amount, cash). The commitment shrinks by what it paid,
+   * down to zero. Exactly once per {@code drawId}: a repeat answers the first {@link Settled} with
+   * {@code duplicate = true}; a malformed draw is refused in the Settled and persists nothing.
+   */
+  public record Draw(
+      String drawId,
+      String claimId,
+      String underlying,
+      long amountMinor,
+      boolean overCap,
+      ActorRef<Settled> replyTo)
+      implements Command {
+    public Draw {
+      Objects.requireNonNull(drawId, "drawId");
+      Objects.requireNonNull(claimId, "claimId");
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The backstop closed claim {@code claimId}: the vault's hold on LP withdrawals for it ends. A
+   * release of a claim that is not open (unknown, or released before) answers {@code duplicate =
+   * true} and persists nothing. The Settled's amount is 0: a release moves no money.
+   */
+  public record ReleaseClaim(String claimId, ActorRef<Settled> replyTo) implements Command {
+    public ReleaseClaim {
+      Objects.requireNonNull(claimId, "claimId");
       Objects.requireNonNull(replyTo, "replyTo");
     }
   }
@@ -431,6 +480,10 @@ public final class Vault
    * @param takeovers transfers applied so far
    * @param takeoverCashMinor cash the takeovers brought in: penalty shares + realized PnL − option
    *     premiums paid
+   * @param openClaims claims the vault paid draws for and that are not released yet, each with what
+   *     it paid for it; LP withdrawals are held while any is open
+   * @param drawnMinor total the vault ever paid to backstop draws
+   * @param draws draws applied so far (including those that paid nothing)
    */
   public record View(
       String vaultId,
@@ -451,10 +504,14 @@ public final class Vault
       long positionsValueMinor,
       boolean navAtMarket,
       long takeovers,
-      long takeoverCashMinor)
+      long takeoverCashMinor,
+      Map<String, Long> openClaims,
+      long drawnMinor,
+      long draws)
       implements CborSerializable {
     public View {
       positions = new TreeMap<>(positions);
+      openClaims = new TreeMap<>(openClaims);
     }
   }
 
@@ -485,7 +542,9 @@ public final class Vault
           BackstopCommitted,
           FeesCredited,
           PositionsTakenOver,
-          RiskLevelChanged {}
+          RiskLevelChanged,
+          DrawPaid,
+          ClaimReleased {}
 
   /**
    * An LP deposited cash for shares; {@code atMs} is wall-clock time from the command handler.
@@ -612,6 +671,40 @@ public final class Vault
   public record RiskLevelChanged(BreakerLevel levelBefore, BreakerLevel levelAfter, long atMs)
       implements Event {}
 
+  /**
+   * The vault paid {@code paidMinor} of the {@code requestedMinor} a backstop draw asked for claim
+   * {@code claimId} (possibly 0: persisted anyway, so every repeat gets the same answer). Cash and
+   * the commitment to {@code underlying} fall by the figures recorded; shares are unchanged.
+   */
+  public record DrawPaid(
+      String drawId,
+      String claimId,
+      String underlying,
+      long requestedMinor,
+      long paidMinor,
+      long commitmentBeforeMinor,
+      long commitmentAfterMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      boolean overCap,
+      long atMs)
+      implements Event {
+    public DrawPaid {
+      Objects.requireNonNull(drawId, "drawId");
+      Objects.requireNonNull(claimId, "claimId");
+      Objects.requireNonNull(underlying, "underlying");
+    }
+  }
+
+  /**
+   * The backstop released claim {@code claimId}, for which the vault had paid {@code paidMinor}.
+   */
+  public record ClaimReleased(String claimId, long paidMinor, long atMs) implements Event {
+    public ClaimReleased {
+      Objects.requireNonNull(claimId, "claimId");
+    }
+  }
+
   // ---------------------------------------------------------------- state
 
   /** Which kind of request a remembered request id was used for. */
@@ -669,6 +762,7 @@ public final class Vault
    * @param takeoverCashMinor cash the takeovers brought in (penalty shares + realized PnL − option
    *     premiums); may be negative
    * @param takeovers transfers applied so far
+   * @param draws the vault's backstop draws: their answers, open claims and totals
    */
   public record State(
       long cashMinor,
@@ -685,13 +779,17 @@ public final class Vault
       TreeMap<String, PositionState> positions,
       TreeMap<String, Long> takeoverWatermarks,
       long takeoverCashMinor,
-      long takeovers)
+      long takeovers,
+      Draws draws)
       implements CborSerializable {
 
-    /** Snapshots written before takeovers existed lack the last fields: they start empty. */
+    /**
+     * Snapshots written before takeovers or draws existed lack the last fields: they start empty.
+     */
     public State {
       positions = positions == null ? new TreeMap<>() : positions;
       takeoverWatermarks = takeoverWatermarks == null ? new TreeMap<>() : takeoverWatermarks;
+      draws = draws == null ? Draws.empty() : draws;
     }
 
     public static State empty() {
@@ -710,11 +808,13 @@ public final class Vault
           new TreeMap<>(),
           new TreeMap<>(),
           0,
-          0);
+          0,
+          Draws.empty());
     }
 
     /**
-     * NAV = cash + the positions' value − payouts owed (none until issue 6).
+     * NAV = cash + the positions' value − payouts owed. The vault owes nothing: a backstop draw is
+     * paid in cash when it is decided, so it has already lowered the cash.
      *
      * @param positionsValueMinor the positions' market value (0 without positions)
      */
@@ -757,6 +857,32 @@ public final class Vault
     }
   }
 
+  /**
+   * The vault's part in the default waterfall, immutable like {@link State}.
+   *
+   * @param settled the answer of each of the latest draw ids, oldest first (bounded by {@link
+   *     VaultSettings#drawsRememberedMax()})
+   * @param openClaims claim id → USD minor units the vault paid for it, while the claim is open
+   * @param drawnMinor total ever paid to draws; cash = deposited − paid out + fees + takeover cash
+   *     − drawn
+   * @param draws draws applied so far, including those that paid nothing
+   */
+  public record Draws(
+      LinkedHashMap<String, Settled> settled,
+      TreeMap<String, Long> openClaims,
+      long drawnMinor,
+      long draws)
+      implements CborSerializable {
+    public Draws {
+      settled = settled == null ? new LinkedHashMap<>() : settled;
+      openClaims = openClaims == null ? new TreeMap<>() : openClaims;
+    }
+
+    public static Draws empty() {
+      return new Draws(new LinkedHashMap<>(), new TreeMap<>(), 0, 0);
+    }
+  }
+
   // ---------------------------------------------------------------- behavior
 
   @Override
@@ -787,12 +913,16 @@ public final class Vault
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
         .onCommand(GetLp.class, (s, c) -> Effect().reply(c.replyTo(), lpView(s, c.lpId())))
         .onCommand(GetOiCap.class, (s, c) -> Effect().reply(c.replyTo(), oiCap(s, c.underlying())))
+        .onCommand(Draw.class, this::onDraw)
+        .onCommand(ReleaseClaim.class, this::onReleaseClaim)
         .build();
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    VaultEvolve evolve = new VaultEvolve(vaultId, settings.dedupWindowRequests(), params);
+    VaultEvolve evolve =
+        new VaultEvolve(
+            vaultId, settings.dedupWindowRequests(), settings.drawsRememberedMax(), params);
     return newEventHandlerBuilder().forAnyState().onAnyEvent(evolve::apply);
   }
 
@@ -1051,13 +1181,78 @@ public final class Vault
   }
 
   /**
-   * Tells the reporter the commitments and the margin its positions use, per underlying (nothing in
-   * use is known without a market).
+   * Tells the reporter the vault's status: commitments, the margin its positions use per underlying
+   * and the NAV at the market, or, without a market, nothing in use and the NAV at book.
    */
   private void report(State state, Outcome<Marked> marked) {
-    Map<String, Long> used =
-        marked.isOk() ? marked.value().maintenanceByUnderlyingMinor() : Map.of();
-    reporter.report(vaultId, new TreeMap<>(state.commitmentsMinor()), used);
+    Marked m = marked.isOk() ? marked.value() : marking.atBook(state.positions());
+    reporter.report(
+        new VaultStatus(
+            vaultId,
+            new TreeMap<>(state.commitmentsMinor()),
+            m.maintenanceByUnderlyingMinor(),
+            state.navMinor(m.valueMinor()),
+            state.cashMinor(),
+            marked.isOk(),
+            state.draws().openClaims().size()));
+  }
+
+  /** Reports the status after a draw or release, at this node's market as of now. */
+  private void reportNow(State state) {
+    report(state, marking.atMarket(state.positions(), System.currentTimeMillis()));
+  }
+
+  private ReplyEffect<Event, State> onDraw(State state, Draw c) {
+    Settled earlier = state.draws().settled().get(c.drawId());
+    if (earlier != null) {
+      return Effect().reply(c.replyTo(), asDuplicate(earlier));
+    }
+    Optional<Rejection> invalid = VaultDraws.validate(c);
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), VaultDraws.refused(c.drawId(), invalid.get()));
+    }
+    // A draw needs no market: it pays from cash within a commitment, both known exactly.
+    DrawPaid event = VaultDraws.decide(state, c, System.currentTimeMillis());
+    invalid = VaultDraws.checkOpenClaims(state, event, settings.openClaimsMax());
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), VaultDraws.refused(c.drawId(), invalid.get()));
+    }
+    if (event.paidMinor() > 0) {
+      log.info(
+          "vault {} pays {} of {} for claim {} (draw {})",
+          vaultId,
+          event.paidMinor(),
+          event.requestedMinor(),
+          event.claimId(),
+          event.drawId());
+    }
+    return Effect()
+        .persist(event)
+        .thenRun(this::reportNow)
+        .thenReply(c.replyTo(), after -> VaultDraws.settled(event, false));
+  }
+
+  private ReplyEffect<Event, State> onReleaseClaim(State state, ReleaseClaim c) {
+    if (!VaultDraws.BACKSTOP_ID.matcher(c.claimId()).matches()) {
+      return Effect()
+          .reply(
+              c.replyTo(),
+              VaultDraws.refused(
+                  c.claimId(), Rejection.of(ErrorCode.MALFORMED_ID, "malformed claimId")));
+    }
+    Long paid = state.draws().openClaims().get(c.claimId());
+    if (paid == null) {
+      return Effect().reply(c.replyTo(), new Settled(c.claimId(), 0, 0, true, ""));
+    }
+    ClaimReleased event = new ClaimReleased(c.claimId(), paid, System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenRun(this::reportNow)
+        .thenReply(c.replyTo(), after -> new Settled(c.claimId(), 0, 0, false, ""));
+  }
+
+  private static Settled asDuplicate(Settled first) {
+    return new Settled(first.requestId(), first.amountMinor(), first.lots(), true, first.refusal());
   }
 
   /**
@@ -1083,6 +1278,17 @@ public final class Vault
     if (replyTo.isEmpty()) {
       // The processing timer's tick: the same valuation feeds the supervisor's utilization.
       report(state, marked);
+    }
+    if (!state.draws().openClaims().isEmpty()) {
+      // Moral hazard: LP capital committed to an open claim must not leave before the claim closes.
+      return replyOrNot(
+          replyTo,
+          new Rejected(
+              ErrorCode.VAULT_CLAIM_OPEN,
+              "withdrawals held while "
+                  + state.draws().openClaims().size()
+                  + " claim(s) are open, first "
+                  + state.draws().openClaims().firstKey()));
     }
     if (!marked.isOk()) {
       return replyOrNot(replyTo, Rejected.of(marked.rejection()));
@@ -1248,7 +1454,10 @@ public final class Vault
         marked.valueMinor(),
         marked.atMarket(),
         s.takeovers(),
-        s.takeoverCashMinor());
+        s.takeoverCashMinor(),
+        s.draws().openClaims(),
+        s.draws().drawnMinor(),
+        s.draws().draws());
   }
 
   private LpView lpView(State s, String lpId) {

@@ -1,9 +1,13 @@
 package io.clearhouse.cluster.vault;
 
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.vault.Vault.BackstopCommitted;
+import io.clearhouse.cluster.vault.Vault.ClaimReleased;
 import io.clearhouse.cluster.vault.Vault.CommitmentSet;
 import io.clearhouse.cluster.vault.Vault.DepositAccepted;
 import io.clearhouse.cluster.vault.Vault.Deposited;
+import io.clearhouse.cluster.vault.Vault.DrawPaid;
+import io.clearhouse.cluster.vault.Vault.Draws;
 import io.clearhouse.cluster.vault.Vault.Event;
 import io.clearhouse.cluster.vault.Vault.FeesCredited;
 import io.clearhouse.cluster.vault.Vault.Kind;
@@ -17,9 +21,11 @@ import io.clearhouse.cluster.vault.Vault.WithdrawalRequested;
 import io.clearhouse.cluster.vault.Vault.WithdrawalsPaid;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.vault.OpenInterestCap;
+import io.clearhouse.domain.vault.VaultDraw;
 import io.clearhouse.domain.vault.VaultParameters;
 import io.clearhouse.domain.vault.WithdrawalQueue;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
@@ -31,16 +37,20 @@ import java.util.TreeMap;
  * head). A failed check throws and stops the entity: a journal that does not chain means money was
  * lost or invented, and an entity that cannot replay its journal must not keep serving. Cash is
  * also proven against its sources after every event: cash = deposits − payouts + fees + takeover
- * cash. No check reads the market: the NAV a check needs is the one its event recorded.
+ * cash − backstop draws. No check reads the market: the NAV a check needs is the one its event
+ * recorded.
  */
 final class VaultEvolve {
   private final String vaultId;
   private final int dedupWindowRequests;
+  private final int drawsRememberedMax;
   private final VaultParameters params;
 
-  VaultEvolve(String vaultId, int dedupWindowRequests, VaultParameters params) {
+  VaultEvolve(
+      String vaultId, int dedupWindowRequests, int drawsRememberedMax, VaultParameters params) {
     this.vaultId = vaultId;
     this.dedupWindowRequests = dedupWindowRequests;
+    this.drawsRememberedMax = drawsRememberedMax;
     this.params = params;
   }
 
@@ -61,17 +71,23 @@ final class VaultEvolve {
     } else if (event instanceof RiskLevelChanged e) {
       check(state.riskLevel() == e.levelBefore(), e, "risk level was " + state.riskLevel());
       next = with(state, e.levelAfter());
+    } else if (event instanceof DrawPaid e) {
+      next = drawPaid(state, e);
+    } else if (event instanceof ClaimReleased e) {
+      next = claimReleased(state, e);
     } else {
       throw new IllegalStateException("unknown event " + event);
     }
     long provenCashMinor =
-        Math.addExact(
-            next.depositedMinor() - next.paidOutMinor() + next.feesMinor(),
-            next.takeoverCashMinor());
+        Math.subtractExact(
+            Math.addExact(
+                next.depositedMinor() - next.paidOutMinor() + next.feesMinor(),
+                next.takeoverCashMinor()),
+            next.draws().drawnMinor());
     check(
         next.cashMinor() == provenCashMinor,
         event,
-        "cash is not deposits - payouts + fees + takeover cash");
+        "cash is not deposits - payouts + fees + takeover cash - draws");
     // Commitments are checked against the NAV only where they are raised (BackstopCommitted),
     // with the NAV recorded there: the NAV moves with the market, which replay must not read.
     return next;
@@ -106,7 +122,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private State withdrawalRequested(State s, WithdrawalRequested e) {
@@ -135,7 +152,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private State withdrawalsPaid(State s, WithdrawalsPaid e) {
@@ -186,7 +204,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private State backstopCommitted(State s, BackstopCommitted e) {
@@ -221,7 +240,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private State feesCredited(State s, FeesCredited e) {
@@ -246,7 +266,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private State positionsTakenOver(State s, PositionsTakenOver e) {
@@ -275,7 +296,76 @@ final class VaultEvolve {
         positions,
         watermarks,
         takeoverCash,
-        s.takeovers() + 1);
+        s.takeovers() + 1,
+        s.draws());
+  }
+
+  /**
+   * A draw: the recorded split must be exactly what {@link VaultDraw} decides from the figures
+   * before it, so a journal can neither pay beyond a limit nor lose track of a commitment.
+   */
+  private State drawPaid(State s, DrawPaid e) {
+    long commitment = s.commitmentsMinor().getOrDefault(e.underlying(), 0L);
+    check(e.commitmentBeforeMinor() == commitment, e, "commitment was " + commitment);
+    check(e.cashBeforeMinor() == s.cashMinor(), e, "cash was " + s.cashMinor());
+    check(!s.draws().settled().containsKey(e.drawId()), e, "draw applied twice");
+    VaultDraw.Split split =
+        VaultDraw.decide(e.requestedMinor(), commitment, s.cashMinor(), e.overCap());
+    check(split.paidMinor() == e.paidMinor(), e, "paid is not " + split.paidMinor());
+    check(split.commitmentAfterMinor() == e.commitmentAfterMinor(), e, "commitment chain");
+    check(e.cashAfterMinor() == s.cashMinor() - e.paidMinor(), e, "cash chain");
+    TreeMap<String, Long> commitments = new TreeMap<>(s.commitmentsMinor());
+    putOrRemove(commitments, e.underlying(), e.commitmentAfterMinor());
+    Draws d = s.draws();
+    LinkedHashMap<String, Settled> settled = new LinkedHashMap<>(d.settled());
+    settled.put(e.drawId(), VaultDraws.settled(e, false));
+    evictOldestDraws(settled, drawsRememberedMax);
+    TreeMap<String, Long> openClaims = new TreeMap<>(d.openClaims());
+    if (e.paidMinor() > 0) {
+      openClaims.merge(e.claimId(), e.paidMinor(), Math::addExact);
+    }
+    Draws draws =
+        new Draws(settled, openClaims, Math.addExact(d.drawnMinor(), e.paidMinor()), d.draws() + 1);
+    return withBackstop(s, e.cashAfterMinor(), commitments, draws);
+  }
+
+  private State claimReleased(State s, ClaimReleased e) {
+    Long paid = s.draws().openClaims().get(e.claimId());
+    check(paid != null && paid == e.paidMinor(), e, "claim was not open with that amount");
+    TreeMap<String, Long> openClaims = new TreeMap<>(s.draws().openClaims());
+    openClaims.remove(e.claimId());
+    Draws d = s.draws();
+    Draws draws = new Draws(d.settled(), openClaims, d.drawnMinor(), d.draws());
+    return withBackstop(s, s.cashMinor(), s.commitmentsMinor(), draws);
+  }
+
+  private static State withBackstop(
+      State s, long cashMinor, TreeMap<String, Long> commitments, Draws draws) {
+    return new State(
+        cashMinor,
+        s.sharesOutstanding(),
+        s.lpShares(),
+        s.queue(),
+        commitments,
+        s.riskLevel(),
+        s.feeWatermarks(),
+        s.depositedMinor(),
+        s.paidOutMinor(),
+        s.feesMinor(),
+        s.recentRequests(),
+        s.positions(),
+        s.takeoverWatermarks(),
+        s.takeoverCashMinor(),
+        s.takeovers(),
+        draws);
+  }
+
+  private static void evictOldestDraws(LinkedHashMap<String, Settled> window, int sizeMax) {
+    Iterator<String> oldestFirst = window.keySet().iterator();
+    while (window.size() > sizeMax) {
+      oldestFirst.next();
+      oldestFirst.remove();
+    }
   }
 
   private static State with(State s, io.clearhouse.domain.breaker.BreakerLevel level) {
@@ -294,7 +384,8 @@ final class VaultEvolve {
         s.positions(),
         s.takeoverWatermarks(),
         s.takeoverCashMinor(),
-        s.takeovers());
+        s.takeovers(),
+        s.draws());
   }
 
   private LinkedHashMap<String, Processed> remember(State s, String key, Processed processed) {

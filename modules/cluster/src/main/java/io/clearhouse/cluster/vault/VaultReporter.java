@@ -1,16 +1,15 @@
 package io.clearhouse.cluster.vault;
 
-import java.util.Map;
-
 /**
- * Hears a vault's backstop figures on every processing tick: per underlying, the capital it has
- * committed and the part of it in use (the maintenance margin of the positions it took over). The
- * node wires it to the risk supervisor, whose vault-utilization trigger reads it.
+ * Hears a vault's {@link VaultStatus} on every processing tick and right after every backstop draw
+ * or claim release: its commitments, the part of them in use, its NAV and cash, and its open
+ * claims. The node wires it to the risk supervisor (vault-utilization trigger) and to the backstop
+ * singleton (drawdown and commitments).
  */
 @FunctionalInterface
 public interface VaultReporter {
-  void report(String vaultId, Map<String, Long> committedMinor, Map<String, Long> usedMinor);
+  void report(VaultStatus status);
 
   /** Reports nowhere: for tests of a vault alone. */
-  VaultReporter NONE = (vaultId, committed, used) -> {};
+  VaultReporter NONE = status -> {};
 }

@@ -20,6 +20,11 @@ import java.time.Duration;
  *     one entry per account ever liquidated into it, so the bound is generous (1,000,000 by
  *     default, about 50 MB of snapshot at its limit); a transfer from a new source beyond it is
  *     left unacknowledged and logged, and its sender retries until operators raise the bound
+ * @param drawsRememberedMax how many of the latest backstop draw ids a vault remembers with their
+ *     answer (exactly once per draw id within that window); the backstop resends a draw only until
+ *     it hears back, so the window only has to outlast its retries
+ * @param openClaimsMax the most claims a vault may be committed to at once (each holds its LP
+ *     withdrawals until released); a draw that would open one more is refused, paying nothing
  */
 public record VaultSettings(
     int dedupWindowRequests,
@@ -29,7 +34,16 @@ public record VaultSettings(
     Duration processingInterval,
     int feeSourcesMax,
     int lpsMax,
-    int takeoverSourcesMax) {
+    int takeoverSourcesMax,
+    int drawsRememberedMax,
+    int openClaimsMax) {
+
+  /** The default bound on remembered draw ids. */
+  public static final int DRAWS_REMEMBERED_DEFAULT = 10_000;
+
+  /** The default bound on open claims. */
+  public static final int OPEN_CLAIMS_DEFAULT = 1_000;
+
   public VaultSettings {
     if (dedupWindowRequests < 1 || dedupWindowRequests > 100_000) {
       throw new IllegalArgumentException("dedup-window-requests out of [1, 100000]");
@@ -49,6 +63,35 @@ public record VaultSettings(
     if (takeoverSourcesMax < 1 || takeoverSourcesMax > 10_000_000) {
       throw new IllegalArgumentException("takeover-sources-max out of [1, 10000000]");
     }
+    if (drawsRememberedMax < 1 || drawsRememberedMax > 1_000_000) {
+      throw new IllegalArgumentException("draws-remembered-max out of [1, 1000000]");
+    }
+    if (openClaimsMax < 1 || openClaimsMax > 100_000) {
+      throw new IllegalArgumentException("open-claims-max out of [1, 100000]");
+    }
+  }
+
+  /** The settings written before draws existed, with the default draw bounds. */
+  public VaultSettings(
+      int dedupWindowRequests,
+      int snapshotEveryEvents,
+      int snapshotsKept,
+      Duration withdrawalCooldown,
+      Duration processingInterval,
+      int feeSourcesMax,
+      int lpsMax,
+      int takeoverSourcesMax) {
+    this(
+        dedupWindowRequests,
+        snapshotEveryEvents,
+        snapshotsKept,
+        withdrawalCooldown,
+        processingInterval,
+        feeSourcesMax,
+        lpsMax,
+        takeoverSourcesMax,
+        DRAWS_REMEMBERED_DEFAULT,
+        OPEN_CLAIMS_DEFAULT);
   }
 
   public static VaultSettings fromConfig(Config clearhouse) {
@@ -61,7 +104,9 @@ public record VaultSettings(
         c.getDuration("processing-interval"),
         c.getInt("fee-sources-max"),
         c.getInt("lps-max"),
-        c.getInt("takeover-sources-max"));
+        c.getInt("takeover-sources-max"),
+        c.getInt("draws-remembered-max"),
+        c.getInt("open-claims-max"));
   }
 
   /**

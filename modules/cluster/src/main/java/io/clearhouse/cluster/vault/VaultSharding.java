@@ -31,7 +31,7 @@ public final class VaultSharding {
    * @param instruments the listed instruments
    * @param assets the ledger assets
    * @param riskParameters the margin parameters the positions' reserved margin is computed with
-   * @param reporter hears each vault's commitments and the margin in use (the risk supervisor)
+   * @param reporter hears each vault's {@link VaultStatus} (the risk supervisor, the backstop)
    */
   public static VaultSharding init(
       ActorSystem<?> system,

@@ -53,7 +53,9 @@ class AccountRiskTest {
             board,
             RiskParameters.defaults(),
             AccountObserver.NONE,
-            new MarginWithdrawalPolicy(board, RiskParameters.defaults(), ASSETS, INSTRUMENTS),
+            // The plain IM rule (no stress): AccountClaimsTest covers the stressed one.
+            new MarginWithdrawalPolicy(
+                board, RiskParameters.defaults(), ASSETS, INSTRUMENTS, 1_000_000),
             router,
             "backstop",
             Duration.ofSeconds(30),

@@ -48,8 +48,10 @@ class BackstopSingletonTest {
         Backstop.initSingleton(
             testKit.system(),
             testKit.system().settings().config().getConfig("clearhouse"),
-            supervisor.getRef(),
-            balance -> "fund=" + balance);
+            BackstopFixture.INSTRUMENTS,
+            new BackstopFixture.FakePorts(testKit)
+                .ports(balance -> supervisor.getRef().tell("fund=" + balance)),
+            io.clearhouse.domain.params.RiskParameters.defaults());
     TestProbe<TransferAck> acks = testKit.createTestProbe();
     Transfer transfer =
         new Transfer(

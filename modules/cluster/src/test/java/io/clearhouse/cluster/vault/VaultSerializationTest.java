@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.cluster.transfer.TakenPosition;
 import io.clearhouse.cluster.transfer.Transfer;
@@ -55,6 +56,14 @@ class VaultSerializationTest {
   }
 
   @Test
+  void snapshotKeepsTheDrawAnswersInOrder() {
+    Vault.State state = state();
+    Vault.State copy = serialization.verifySerialization(state, true);
+    assertThat(copy.draws().settled().keySet()).containsExactly("draw-2", "draw-1");
+    assertThat(copy.draws()).isEqualTo(state.draws());
+  }
+
+  @Test
   void snapshotWrittenBeforeTakeoversRestoresWithNone() throws Exception {
     // given a snapshot of the shape written before vaults took over positions
     Serialization serialization = SerializationExtension.get(testKit.system());
@@ -65,7 +74,8 @@ class VaultSerializationTest {
         JacksonObjectMapperProvider.get(testKit.system())
             .getOrCreate("jackson-cbor", Optional.empty());
     ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(state).get());
-    tree.remove(List.of("positions", "takeoverWatermarks", "takeoverCashMinor", "takeovers"));
+    tree.remove(
+        List.of("positions", "takeoverWatermarks", "takeoverCashMinor", "takeovers", "draws"));
     byte[] old = cbor.writeValueAsBytes(tree);
     // when
     Vault.State restored =
@@ -74,6 +84,7 @@ class VaultSerializationTest {
     assertThat(restored.positions()).isEmpty();
     assertThat(restored.takeoverWatermarks()).isEmpty();
     assertThat(restored.takeovers()).isZero();
+    assertThat(restored.draws()).isEqualTo(Vault.Draws.empty());
     assertThat(restored.cashMinor()).isEqualTo(state.cashMinor());
     assertThat(restored.lpShares()).isEqualTo(state.lpShares());
   }
@@ -84,6 +95,7 @@ class VaultSerializationTest {
     TestProbe<Vault.LpView> lpViews = testKit.createTestProbe();
     TestProbe<Vault.OiCap> caps = testKit.createTestProbe();
     TestProbe<TransferAck> acks = testKit.createTestProbe();
+    TestProbe<Settled> settled = testKit.createTestProbe();
     Vault.Payout payout = new Vault.Payout("lp-a", "w1", 1_000, 1, true);
     Vault.QueueEntry entry = new Vault.QueueEntry("lp-a", "w2", 5, 10, 20);
     return List.of(
@@ -127,7 +139,10 @@ class VaultSerializationTest {
             30_000_000,
             true,
             1,
-            3_000_000),
+            3_000_000,
+            Map.of("claim-alice-1", 250_000L),
+            250_000,
+            2),
         new Vault.LpView("v1", "lp-a", 5_000, 4, 0, false),
         new Vault.OiCap("v1", "BTC", 1, 5),
         new Vault.Deposited("lp-a", "d1", 5, 5_000, 0, 5, 0, 5_000, 0, 5_000, 4, 7, 1L),
@@ -138,6 +153,13 @@ class VaultSerializationTest {
         new Vault.RiskLevelChanged(BreakerLevel.NORMAL, BreakerLevel.HALTED, 60),
         takenOver(),
         takenOver().effects().get(0),
+        new Vault.Draw("draw-1", "claim-alice-1", "BTC", 500_000, true, settled.getRef()),
+        new Vault.ReleaseClaim("claim-alice-1", settled.getRef()),
+        new Settled("draw-1", 250_000, 0, true, "paid 250000 of 500000: cash was 250000"),
+        drawPaid(),
+        new Vault.ClaimReleased("claim-alice-1", 250_000, 90),
+        draws(),
+        new VaultStatus("v1", Map.of("BTC", 9L), Map.of("BTC", 4L), 16, 16, false, 1),
         state());
   }
 
@@ -181,6 +203,18 @@ class VaultSerializationTest {
         16,
         103_000_016,
         70);
+  }
+
+  private static Vault.DrawPaid drawPaid() {
+    return new Vault.DrawPaid(
+        "draw-1", "claim-alice-1", "BTC", 500_000, 250_000, 9, 0, 250_016, 16, true, 80);
+  }
+
+  private static Vault.Draws draws() {
+    LinkedHashMap<String, Settled> settled = new LinkedHashMap<>();
+    settled.put("draw-2", new Settled("draw-2", 0, 0, false, "paid 0 of 5: cash was 0"));
+    settled.put("draw-1", new Settled("draw-1", 250_000, 0, false, ""));
+    return new Vault.Draws(settled, new TreeMap<>(Map.of("claim-alice-1", 250_000L)), 250_000, 2);
   }
 
   private static Vault.DepositAccepted depositAccepted() {
@@ -228,6 +262,7 @@ class VaultSerializationTest {
         new TreeMap<>(Map.of("BTC-PERP", new PositionState(10, 600_000_000, 0))),
         new TreeMap<>(Map.of("account:alice", 1L, "account:bob", 4L)),
         -97_000_000,
-        2);
+        2,
+        draws());
   }
 }

@@ -56,6 +56,8 @@ class VaultTest {
         paid += w.paidMinor();
       } else if (event instanceof Vault.FeesCredited f) {
         fees += f.amountMinor();
+      } else if (event instanceof Vault.DrawPaid d) {
+        paid += d.paidMinor();
       }
     }
     Vault.State state = kit.getState();

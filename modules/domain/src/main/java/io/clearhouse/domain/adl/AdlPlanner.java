@@ -111,14 +111,33 @@ public final class AdlPlanner {
 
   /** Profitable opposing candidates with positive equity, best score first. */
   static List<AdlCandidate> rank(AdlRequest request) {
-    long side = Long.signum(request.bankruptQtyLots());
-    long mark = request.markPriceMinor();
+    int winnerSide = -Long.signum(request.bankruptQtyLots());
+    return rankWinners(request.candidates(), winnerSide, request.markPriceMinor());
+  }
+
+  /**
+   * The DOMAIN.md ADL ranking on its own, so that every node's risk engine can pick its top
+   * candidates and the backstop can merge them in the same order: the candidates on {@code
+   * winnerSide} (+1 longs, -1 shorts) that are in profit at {@code markPriceMinor} and whose
+   * account has positive equity, best PnL% × effective leverage first, ties by position id.
+   *
+   * @param candidates any candidates (others are left out; candidates with a non-positive entry
+   *     price are left out too, since their PnL% is undefined)
+   * @param markPriceMinor the mark, USD minor units per whole unit, {@code > 0}
+   */
+  public static List<AdlCandidate> rankWinners(
+      List<AdlCandidate> candidates, int winnerSide, long markPriceMinor) {
+    if (winnerSide != 1 && winnerSide != -1) {
+      throw new IllegalArgumentException("winnerSide must be +1 or -1: " + winnerSide);
+    }
+    long mark = markPriceMinor;
     List<AdlCandidate> eligible = new ArrayList<>();
-    for (AdlCandidate candidate : request.candidates()) {
+    for (AdlCandidate candidate : candidates) {
       long candidateSide = Long.signum(candidate.qtyLots());
-      boolean opposing = candidateSide == -side;
+      boolean winning = candidateSide == winnerSide;
       boolean profitable = candidateSide * Long.signum(mark - candidate.entryPriceMinor()) > 0;
-      if (opposing && profitable && candidate.accountEquityMinor() > 0) {
+      boolean priced = candidate.entryPriceMinor() > 0;
+      if (winning && profitable && priced && candidate.accountEquityMinor() > 0) {
         eligible.add(candidate);
       }
     }

@@ -81,6 +81,26 @@ public enum ErrorCode {
       5102, "bankruptcy price must be worse than mark for the bankrupt side"),
   ADL_OVERFLOW(5103, "auto-deleveraging amounts do not fit the ledger"),
 
+  // 52xx: the backstop (claims, top-ups, emergency draws).
+  BACKSTOP_UNKNOWN_CLAIM(5201, "no such shortfall claim"),
+  BACKSTOP_CLAIM_NOT_UNCOVERED(
+      5202, "emergency draws go only into a claim the waterfall left uncovered"),
+  BACKSTOP_UNKNOWN_SOURCE(5203, "a draw's source is the insurance fund or a reporting vault"),
+  BACKSTOP_DRAW_EXCEEDS_SHORTFALL(5204, "the draw is more than the claim still misses"),
+  BACKSTOP_INSUFFICIENT_FUND(5205, "the insurance fund holds less than the draw"),
+  BACKSTOP_UNKNOWN_ROUND(5206, "no such ADL round"),
+
+  // 53xx: governance (proposals and M-of-N approvals).
+  GOVERNANCE_INVALID_PROPOSAL(5301, "proposal is malformed or its kind is not allowed here"),
+  GOVERNANCE_INVALID_PARAMETERS(
+      5302, "proposed parameter change names an unknown path or fails validation"),
+  GOVERNANCE_UNKNOWN_PROPOSAL(5303, "no such proposal"),
+  GOVERNANCE_FORGED_APPROVAL(5304, "approver is not registered or the signature does not verify"),
+  GOVERNANCE_NOT_PENDING(5305, "proposal no longer waits for approvals"),
+  GOVERNANCE_PROPOSAL_EXPIRED(5306, "proposal expired before it had enough approvals"),
+  GOVERNANCE_PROPOSAL_CONFLICT(5307, "proposal id was already used for a different payload"),
+  GOVERNANCE_TOO_MANY_PENDING(5308, "too many proposals are pending; approve or let some expire"),
+
   // 6xxx: circuit breakers.
   BREAKER_INVALID_OBSERVATION(6001, "breaker observation has a field out of range"),
   BREAKER_CLOCK_REGRESSION(6002, "breaker command is older than the breaker's state"),
@@ -111,6 +131,8 @@ public enum ErrorCode {
   VAULT_COMMITMENT_EXCEEDS_NAV(8101, "backstop commitments would exceed the vault's NAV"),
   VAULT_FEE_SOURCES_FULL(8102, "vault tracks the most fee sources it may"),
   VAULT_LPS_FULL(8103, "vault holds the most LPs it may"),
+  VAULT_OPEN_CLAIMS_FULL(8104, "vault is committed to the most open claims it may"),
+  VAULT_CLAIM_OPEN(8105, "vault withdrawals are held while it is committed to an open claim"),
 
   // 9001-9049: instruments and prices.
   INVALID_PRICE(9001, "price must be positive and within its limit"),

@@ -10,12 +10,15 @@ import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
+import io.clearhouse.cluster.serialization.CborSerializable;
+import io.clearhouse.domain.adl.AdlCandidate;
 import io.clearhouse.domain.margin.MarketSnapshot;
 import io.clearhouse.domain.margin.UnderlyingMarket;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.risk.PositionIndex;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
@@ -38,9 +43,15 @@ import org.apache.pekko.cluster.typed.Cluster;
  * throughput cap; every report interval it hands the node's exposure to the {@link ExposureSink}.
  *
  * <p>Its commands never leave the node (accounts reach it through {@link #observer}, the topics and
- * the account's reply through message adapters), so they are not serializable.
+ * the account's reply through message adapters), so they are not serializable, except {@link
+ * AdlQuery}: the backstop finds every node's engine under {@link #SERVICE_KEY} and asks each for
+ * its best auto-deleveraging candidates.
  */
 public final class RiskEngine {
+  /** Every node's engine registers under this key with the receptionist. */
+  public static final ServiceKey<Command> SERVICE_KEY =
+      ServiceKey.create(Command.class, "clearhouse-risk-engine");
+
   /** What the engine handles. */
   public sealed interface Command
       permits TickReceived,
@@ -51,7 +62,8 @@ public final class RiskEngine {
           LiquidationTimedOut,
           Drain,
           Report,
-          GetStats {}
+          GetStats,
+          AdlQuery {}
 
   /** An oracle tick from the ticks topic. */
   public record TickReceived(MarketTick tick) implements Command {}
@@ -87,6 +99,41 @@ public final class RiskEngine {
   /** Timer: report the exposure. */
   public enum Report implements Command {
     INSTANCE
+  }
+
+  /**
+   * Asks for this node's best auto-deleveraging candidates on a perpetual: profitable positions on
+   * {@code winnerSide} with positive account equity, ranked by DOMAIN.md's PnL% × effective
+   * leverage (see {@link io.clearhouse.domain.adl.AdlPlanner#rankWinners}), at most {@code limit}
+   * (capped at 10 000).
+   *
+   * @param winnerSide +1: longs win (the bankrupt was short), -1: shorts win
+   */
+  public record AdlQuery(
+      String instrumentId, int winnerSide, int limit, ActorRef<AdlCandidates> replyTo)
+      implements Command, CborSerializable {
+    public AdlQuery {
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * One node's answer to an {@link AdlQuery}, best first; each candidate's position id is {@code
+   * accountId + "/" + instrumentId} and its entry the position's average entry price (floored).
+   *
+   * @param nodeId the answering node's address
+   * @param markPriceMinor the node's last valid mark of the underlying, 0 if it has none (then no
+   *     candidates)
+   */
+  public record AdlCandidates(
+      String nodeId, String instrumentId, long markPriceMinor, List<AdlCandidate> candidates)
+      implements CborSerializable {
+    public AdlCandidates {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      candidates = List.copyOf(candidates);
+    }
   }
 
   /** Asks for the engine's counters (tests, benchmarks, diagnostics). */
@@ -175,8 +222,19 @@ public final class RiskEngine {
                               context.messageAdapter(RiskModes.class, ModesReceived::new)));
                   timers.startTimerWithFixedDelay(Drain.INSTANCE, settings.drainInterval());
                   timers.startTimerWithFixedDelay(Report.INSTANCE, settings.reportInterval());
+                  context
+                      .getSystem()
+                      .receptionist()
+                      .tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
                   return new RiskEngine(
-                          context, timers, settings, board, sink, desk, assets.all().keySet())
+                          context,
+                          timers,
+                          settings,
+                          board,
+                          sink,
+                          desk,
+                          assets.all().keySet(),
+                          instruments)
                       .behavior();
                 }));
   }
@@ -207,6 +265,8 @@ public final class RiskEngine {
   private final ExposureSink sink;
   private final LiquidationDesk desk;
   private final Set<String> collateralAssets;
+  private final InstrumentCatalog instruments;
+  private final AdlBook adlBook = new AdlBook();
   private final ActorRef<Account.LiquidationReport> reportAdapter;
   private final Map<String, UnderlyingExposure> lastReported = new HashMap<>();
   private long reportSeq;
@@ -219,7 +279,8 @@ public final class RiskEngine {
       MarketBoard board,
       ExposureSink sink,
       LiquidationDesk desk,
-      Set<String> collateralAssets) {
+      Set<String> collateralAssets,
+      InstrumentCatalog instruments) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -227,6 +288,7 @@ public final class RiskEngine {
     this.sink = sink;
     this.desk = desk;
     this.collateralAssets = Set.copyOf(collateralAssets);
+    this.instruments = instruments;
     this.reportAdapter =
         context.messageAdapter(Account.LiquidationReport.class, LiquidationAnswered::new);
   }
@@ -242,6 +304,7 @@ public final class RiskEngine {
         .onMessageEquals(Drain.INSTANCE, this::onDrain)
         .onMessageEquals(Report.INSTANCE, this::onReport)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(AdlQuery.class, this::onAdlQuery)
         .build();
   }
 
@@ -287,11 +350,13 @@ public final class RiskEngine {
 
   private Behavior<Command> onAccountChanged(AccountChanged message) {
     desk.onAccountChanged(message.accountId(), message.balancesMinor(), message.positions());
+    adlBook.onAccountChanged(message.accountId(), message.positions());
     return Behaviors.same();
   }
 
   private Behavior<Command> onAccountStopped(AccountStopped message) {
     desk.onAccountStopped(message.accountId());
+    adlBook.onAccountStopped(message.accountId());
     return Behaviors.same();
   }
 
@@ -354,6 +419,26 @@ public final class RiskEngine {
                 desk.inFlight(),
                 desk.liquidatedTotalMinor(),
                 desk.lastTickToDecisionNanos()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAdlQuery(AdlQuery query) {
+    String nodeId = Cluster.get(context.getSystem()).selfMember().address().toString();
+    InstrumentSpec spec = instruments.find(query.instrumentId()).orElse(null);
+    boolean sideKnown = query.winnerSide() == 1 || query.winnerSide() == -1;
+    long mark =
+        spec == null
+            ? 0
+            : board
+                .lastValid(spec.instrument().underlying().symbol())
+                .map(MarketTick::markMinor)
+                .orElse(0L);
+    List<AdlCandidate> candidates =
+        spec == null || !sideKnown || mark <= 0
+            ? List.of()
+            : adlBook.candidates(
+                spec.instrument(), query.winnerSide(), mark, query.limit(), desk.index());
+    query.replyTo().tell(new AdlCandidates(nodeId, query.instrumentId(), mark, candidates));
     return Behaviors.same();
   }
 

@@ -1,6 +1,7 @@
 package io.clearhouse.cluster.risk.supervisor;
 
 import com.typesafe.config.Config;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketTick;
@@ -13,6 +14,7 @@ import io.clearhouse.domain.breaker.BreakerObservation;
 import io.clearhouse.domain.breaker.BreakerParameters;
 import io.clearhouse.domain.breaker.BreakerTrigger;
 import io.clearhouse.domain.breaker.CircuitBreaker;
+import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.margin.MarginInputs;
 import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -65,6 +68,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       then fund and stress loss both count as 0), so a fresh cluster with positions is not
  *       reduce-only from the start. Vault utilization counts only vaults that reported.
  *   <li>The worst stress loss of an underlying is the sum of the nodes' equity at risk on it.
+ *   <li>An operator-forced level ({@link ForceLevel}, approved M-of-N by governance) is persisted
+ *       with its proposal id and moves the breaker at once (a FORCED transition); until it is
+ *       cleared the triggers are still recorded but no trigger-driven transition happens, so the
+ *       forced level is what every node hears. After the clear the normal rules resume from it.
+ *   <li>A {@link StressEscalation} from the backstop raises the underlying at once to at least its
+ *       level (an ESCALATION transition without triggers, the cause in its reason) and holds it
+ *       like an active trigger of that level: the breaker does not step down from that level until
+ *       no stress escalation arrived for the clear duration. A forced level wins over stress.
  * </ul>
  */
 public final class RiskSupervisor
@@ -83,6 +94,12 @@ public final class RiskSupervisor
 
   /** Most underlyings the supervisor tracks; bounds state, ticks and broadcasts. */
   public static final int UNDERLYINGS_MAX = 256;
+
+  /** Forced-level proposal ids remembered for deduplication (governance resends only briefly). */
+  public static final int FORCE_PROPOSALS_KEPT = 1_000;
+
+  /** A stress escalation that changes nothing is persisted at most this often per underlying. */
+  public static final long STRESS_REFRESH_MS = 1_000;
 
   private final ActorContext<Command> context;
   private final RiskSupervisorSettings settings;
@@ -188,6 +205,8 @@ public final class RiskSupervisor
           MemberLeft,
           SubscriberTerminated,
           StartIncarnation,
+          ForceLevel,
+          StressEscalation,
           Stop {}
 
   /**
@@ -285,6 +304,36 @@ public final class RiskSupervisor
 
   /** Sent to itself after recovery: bump and persist the epoch before broadcasting. */
   public record StartIncarnation() implements Command {}
+
+  /**
+   * Governance: force {@code underlying}'s breaker to {@code level}, or clear the forced level
+   * (empty). Done at most once per {@code proposalId}; every copy is answered with {@code
+   * Settled(proposalId, 0, 0, duplicate, refusal)}.
+   */
+  public record ForceLevel(
+      String proposalId, String underlying, Optional<BreakerLevel> level, ActorRef<Settled> replyTo)
+      implements Command {
+    public ForceLevel {
+      Objects.requireNonNull(proposalId, "proposalId");
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The backstop: {@code underlying} is under stress ({@code cause}: repeated claims, low fund
+   * coverage, vault drawdown); raise it to at least {@code level} now and hold it there while such
+   * reports keep coming (see the class comment). No reply.
+   */
+  public record StressEscalation(String underlying, BreakerLevel level, String cause, long atMs)
+      implements Command {
+    public StressEscalation {
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(cause, "cause");
+    }
+  }
 
   /** The singleton's stop message on hand-over. */
   public record Stop() implements Command {}
@@ -429,7 +478,7 @@ public final class RiskSupervisor
 
   /** Persisted facts: epochs and every breaker's trigger changes and transitions. */
   public sealed interface Event extends CborSerializable
-      permits EpochStarted, TriggersChanged, Transitioned {}
+      permits EpochStarted, TriggersChanged, Transitioned, LevelForced, StressHeld {}
 
   /** A new incarnation of the supervisor started (after a recovery). */
   public record EpochStarted(long epoch, long atMs) implements Event {}
@@ -465,18 +514,84 @@ public final class RiskSupervisor
     }
   }
 
+  /**
+   * Governance forced {@code underlying} to {@code level} (empty: cleared the forced level) by
+   * proposal {@code proposalId}; a FORCED {@link Transitioned} follows when the level changes.
+   */
+  public record LevelForced(
+      String underlying, String proposalId, Optional<BreakerLevel> level, long atMs)
+      implements Event {
+    public LevelForced {
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(proposalId, "proposalId");
+      Objects.requireNonNull(level, "level");
+    }
+  }
+
+  /**
+   * A stress escalation (re)started the hold of {@code underlying} at {@code level} from {@code
+   * atMs} (supervisor time; {@code requestedAtMs} is the backstop's); an ESCALATION {@link
+   * Transitioned} follows when it raised the level.
+   */
+  public record StressHeld(
+      String underlying, BreakerLevel level, String cause, long requestedAtMs, long atMs)
+      implements Event {
+    public StressHeld {
+      Objects.requireNonNull(underlying, "underlying");
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(cause, "cause");
+    }
+  }
+
+  /** An operator-forced level in force, with the proposal that forced it. */
+  public record ForcedLevel(BreakerLevel level, String proposalId, long atMs)
+      implements CborSerializable {
+    public ForcedLevel {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(proposalId, "proposalId");
+    }
+  }
+
+  /** A stress hold: the level held, the last cause, since when (supervisor time). */
+  public record StressHold(BreakerLevel level, String cause, long atMs)
+      implements CborSerializable {
+    public StressHold {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(cause, "cause");
+    }
+  }
+
   // ---------------------------------------------------------------- state
 
   /**
-   * The persisted state: the epoch, each underlying's breaker, the latest transitions. Immutable:
-   * every event yields a new one (snapshots are serialized asynchronously).
+   * The persisted state: the epoch, each underlying's breaker, the latest transitions, the
+   * operator-forced levels, the stress holds and the proposal ids of the forced levels applied (the
+   * latest {@link #FORCE_PROPOSALS_KEPT}). Immutable: every event yields a new one (snapshots are
+   * serialized asynchronously).
    */
   public record State(
-      long epoch, TreeMap<String, CircuitBreaker.State> breakers, List<Transitioned> transitions)
+      long epoch,
+      TreeMap<String, CircuitBreaker.State> breakers,
+      List<Transitioned> transitions,
+      TreeMap<String, ForcedLevel> forced,
+      TreeMap<String, StressHold> stress,
+      List<String> forceProposals)
       implements CborSerializable {
     public State {
       breakers = new TreeMap<>(breakers);
       transitions = List.copyOf(transitions);
+      // Snapshots written before forced levels existed have none of the three.
+      forced = forced == null ? new TreeMap<>() : new TreeMap<>(forced);
+      stress = stress == null ? new TreeMap<>() : new TreeMap<>(stress);
+      forceProposals = forceProposals == null ? List.of() : List.copyOf(forceProposals);
+    }
+
+    /** A state without forced levels or stress holds. */
+    public State(
+        long epoch,
+        TreeMap<String, CircuitBreaker.State> breakers,
+        List<Transitioned> transitions) {
+      this(epoch, breakers, transitions, new TreeMap<>(), new TreeMap<>(), List.of());
     }
 
     public static State empty() {
@@ -495,7 +610,15 @@ public final class RiskSupervisor
     State apply(Event event) {
       if (event instanceof EpochStarted started) {
         assert started.epoch() > epoch : "epochs only grow";
-        return new State(started.epoch(), breakers, transitions);
+        return new State(started.epoch(), breakers, transitions, forced, stress, forceProposals);
+      }
+      if (event instanceof LevelForced f) {
+        return applyForced(f);
+      }
+      if (event instanceof StressHeld h) {
+        TreeMap<String, StressHold> next = new TreeMap<>(stress);
+        next.put(h.underlying(), new StressHold(h.level(), h.cause(), h.atMs()));
+        return new State(epoch, breakers, transitions, forced, next, forceProposals);
       }
       if (event instanceof TriggersChanged changed) {
         return withBreaker(
@@ -519,7 +642,22 @@ public final class RiskSupervisor
         String underlying, CircuitBreaker.State breaker, List<Transitioned> kept) {
       TreeMap<String, CircuitBreaker.State> next = new TreeMap<>(breakers);
       next.put(underlying, breaker);
-      return new State(epoch, next, kept);
+      return new State(epoch, next, kept, forced, stress, forceProposals);
+    }
+
+    private State applyForced(LevelForced f) {
+      TreeMap<String, ForcedLevel> next = new TreeMap<>(forced);
+      if (f.level().isPresent()) {
+        next.put(f.underlying(), new ForcedLevel(f.level().get(), f.proposalId(), f.atMs()));
+      } else {
+        next.remove(f.underlying());
+      }
+      List<String> ids = new ArrayList<>(forceProposals);
+      ids.add(f.proposalId());
+      if (ids.size() > FORCE_PROPOSALS_KEPT) {
+        ids = ids.subList(ids.size() - FORCE_PROPOSALS_KEPT, ids.size());
+      }
+      return new State(epoch, breakers, transitions, next, stress, ids);
     }
   }
 
@@ -564,6 +702,8 @@ public final class RiskSupervisor
         .onCommand(
             SubscriberTerminated.class, (s, c) -> noReply(() -> subscribers.remove(c.subscriber())))
         .onCommand(StartIncarnation.class, this::onStartIncarnation)
+        .onCommand(ForceLevel.class, this::onForce)
+        .onCommand(StressEscalation.class, this::onStress)
         .onCommand(Evaluate.class, (s, c) -> onEvaluate(s))
         .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .build();
@@ -681,6 +821,9 @@ public final class RiskSupervisor
         continue;
       }
       for (CircuitBreaker.Event event : decided.value()) {
+        if (event instanceof CircuitBreaker.Transitioned t && held(state, underlying, t, atMs)) {
+          continue;
+        }
         events.add(wrap(underlying, event, observation));
       }
     }
@@ -696,6 +839,104 @@ public final class RiskSupervisor
               broadcast(after, wallMs);
             })
         .thenNoReply();
+  }
+
+  /**
+   * Whether a transition the breaker decided is held back: any while an operator-forced level is in
+   * force, a step down from the stress hold's level (or below) while the hold is fresh.
+   */
+  private boolean held(
+      State state, String underlying, CircuitBreaker.Transitioned decided, long atMs) {
+    if (state.forced().containsKey(underlying)) {
+      return true;
+    }
+    StressHold hold = state.stress().get(underlying);
+    CircuitBreaker.Transition t = decided.transition();
+    return hold != null
+        && t.kind() == CircuitBreaker.Transition.Kind.DE_ESCALATION
+        && !t.from().isAbove(hold.level())
+        && atMs - hold.atMs() < params.clearDurationMs();
+  }
+
+  private ReplyEffect<Event, State> onForce(State state, ForceLevel c) {
+    if (state.forceProposals().contains(c.proposalId())) {
+      return Effect().reply(c.replyTo(), new Settled(c.proposalId(), 0, 0, true, ""));
+    }
+    if (!Ids.isEntityId(c.underlying())) {
+      return Effect()
+          .reply(c.replyTo(), new Settled(c.proposalId(), 0, 0, false, "malformed underlying"));
+    }
+    String underlying = c.underlying();
+    CircuitBreaker.State breaker = state.breaker(underlying);
+    long atMs = Math.max(now(), breaker.lastEventAtMs());
+    List<Event> events = new ArrayList<>(2);
+    events.add(new LevelForced(underlying, c.proposalId(), c.level(), atMs));
+    if (c.level().isPresent() && c.level().get() != breaker.level()) {
+      String reason = "forced by governance proposal " + c.proposalId();
+      CircuitBreaker.Transition t =
+          new CircuitBreaker.Transition(
+              breaker.level(),
+              c.level().get(),
+              CircuitBreaker.Transition.Kind.FORCED,
+              Set.of(),
+              reason,
+              atMs);
+      events.add(new Transitioned(underlying, t, observe(underlying, atMs)));
+    }
+    context.getLog().warn("breaker {}: forced {} by {}", underlying, c.level(), c.proposalId());
+    return Effect()
+        .persist(events)
+        .thenRun(after -> afterOverride(after, events, atMs))
+        .thenReply(c.replyTo(), after -> new Settled(c.proposalId(), 0, 0, false, ""));
+  }
+
+  private ReplyEffect<Event, State> onStress(State state, StressEscalation c) {
+    String underlying = c.underlying();
+    boolean tracked =
+        state.breakers().containsKey(underlying) || listedUnderlyings.contains(underlying);
+    if (!Ids.isEntityId(underlying)
+        || c.level() == BreakerLevel.NORMAL
+        || (!tracked && state.breakers().size() >= UNDERLYINGS_MAX)) {
+      context.getLog().warn("stress escalation {} ignored", c);
+      return Effect().noReply();
+    }
+    CircuitBreaker.State breaker = state.breaker(underlying);
+    long atMs = Math.max(now(), breaker.lastEventAtMs());
+    StressHold existing = state.stress().get(underlying);
+    boolean fresh = existing != null && atMs - existing.atMs() < params.clearDurationMs();
+    BreakerLevel holdLevel = fresh ? BreakerLevel.max(existing.level(), c.level()) : c.level();
+    boolean raises = holdLevel.isAbove(breaker.level()) && !state.forced().containsKey(underlying);
+    if (!raises
+        && fresh
+        && existing.level() == holdLevel
+        && atMs - existing.atMs() < STRESS_REFRESH_MS) {
+      return Effect().noReply();
+    }
+    List<Event> events = new ArrayList<>(2);
+    events.add(new StressHeld(underlying, holdLevel, c.cause(), c.atMs(), atMs));
+    if (raises) {
+      CircuitBreaker.Transition t =
+          new CircuitBreaker.Transition(
+              breaker.level(),
+              holdLevel,
+              CircuitBreaker.Transition.Kind.ESCALATION,
+              Set.of(),
+              "stress: " + c.cause(),
+              atMs);
+      events.add(new Transitioned(underlying, t, observe(underlying, atMs)));
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(after -> afterOverride(after, events, atMs))
+        .thenNoReply();
+  }
+
+  /** Pushes the transitions and, once this incarnation may speak, the new modes at once. */
+  private void afterOverride(State state, List<Event> events, long atMs) {
+    publishTransitions(state, events);
+    if (incarnationEpoch != 0) {
+      broadcast(state, atMs);
+    }
   }
 
   private static Event wrap(

@@ -70,7 +70,19 @@ class RiskSupervisorSerializationTest {
     return new RiskSupervisor.State(3, breakers, List.of(transitioned()));
   }
 
+  static RiskSupervisor.State overriddenState() {
+    RiskSupervisor.State base = state();
+    TreeMap<String, RiskSupervisor.ForcedLevel> forced = new TreeMap<>();
+    forced.put("BTC", new RiskSupervisor.ForcedLevel(BreakerLevel.HALTED, "b-1", 8));
+    TreeMap<String, RiskSupervisor.StressHold> stress = new TreeMap<>();
+    stress.put("ETH", new RiskSupervisor.StressHold(BreakerLevel.ELEVATED, "drawdown", 9));
+    return new RiskSupervisor.State(
+        base.epoch(), base.breakers(), base.transitions(), forced, stress, List.of("b-1"));
+  }
+
   private static List<Object> messages() {
+    TestProbe<io.clearhouse.cluster.backstop.ClaimProtocol.Settled> settled =
+        testKit.createTestProbe();
     TestProbe<RiskSupervisor.RiskView> views = testKit.createTestProbe();
     TestProbe<RiskSupervisor.StreamEvent> stream = testKit.createTestProbe();
     UnderlyingExposure exposure =
@@ -127,6 +139,14 @@ class RiskSupervisorSerializationTest {
         new RiskSupervisor.TriggersChanged(
             "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE, BreakerTrigger.ORACLE_QUORUM), 4),
         transitioned(),
-        state());
+        state(),
+        new RiskSupervisor.ForceLevel(
+            "b-1", "BTC", java.util.Optional.of(BreakerLevel.HALTED), settled.getRef()),
+        new RiskSupervisor.ForceLevel("b-2", "BTC", java.util.Optional.empty(), settled.getRef()),
+        new RiskSupervisor.StressEscalation("BTC", BreakerLevel.REDUCE_ONLY, "3 claims", 7),
+        new RiskSupervisor.LevelForced("BTC", "b-1", java.util.Optional.of(BreakerLevel.HALTED), 8),
+        new RiskSupervisor.LevelForced("BTC", "b-2", java.util.Optional.empty(), 9),
+        new RiskSupervisor.StressHeld("BTC", BreakerLevel.REDUCE_ONLY, "3 claims", 7, 8),
+        overriddenState());
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
 import io.clearhouse.cluster.market.RiskModes;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -173,6 +175,98 @@ class RiskSupervisorTest {
   static ExposureReport report(
       String node, long seq, Map<String, UnderlyingExposure> byUnderlying) {
     return new ExposureReport(node, seq, System.currentTimeMillis(), false, byUnderlying);
+  }
+
+  Settled force(String proposalId, String underlying, Optional<BreakerLevel> level) {
+    TestProbe<Settled> settled = testKit.createTestProbe();
+    supervisor.tell(new RiskSupervisor.ForceLevel(proposalId, underlying, level, settled.getRef()));
+    return settled.receiveMessage(WITHIN);
+  }
+
+  @Nested
+  class Overrides {
+    @Test
+    void aForcedLevelIsHeldAgainstTheTriggersUntilClearedAndIsDoneOncePerProposal() {
+      // given
+      start();
+      // when
+      Settled first = force("b-1", "BTC", Optional.of(BreakerLevel.HALTED));
+      Settled again = force("b-1", "BTC", Optional.of(BreakerLevel.HALTED));
+      // then
+      assertThat(first).isEqualTo(new Settled("b-1", 0, 0, false, ""));
+      assertThat(again.duplicate()).isTrue();
+      assertThat(level("BTC")).isEqualTo(BreakerLevel.HALTED);
+      Transitioned t = transitions().get(0);
+      assertThat(t.transition().kind()).isEqualTo(Transition.Kind.FORCED);
+      assertThat(t.transition().reason()).contains("b-1");
+      assertThat(persisted().stream().filter(e -> e instanceof RiskSupervisor.LevelForced))
+          .hasSize(1);
+      // and no trigger moves it, not even past the clear duration
+      assertThat(
+              Poll.holdsWithin(
+                  Duration.ofMillis(CLEAR_MS + 500), () -> level("BTC") != BreakerLevel.HALTED))
+          .isFalse();
+      // when cleared, the normal rule steps it down one level at a time
+      force("b-2", "BTC", Optional.empty());
+      awaitLevel("BTC", BreakerLevel.REDUCE_ONLY);
+    }
+
+    @Test
+    void aForcedLevelSurvivesARestart() {
+      // given
+      start();
+      force("b-3", "ETH", Optional.of(BreakerLevel.REDUCE_ONLY));
+      // when
+      testKit.stop(supervisor);
+      restart();
+      // then
+      assertThat(level("ETH")).isEqualTo(BreakerLevel.REDUCE_ONLY);
+      assertThat(force("b-3", "ETH", Optional.of(BreakerLevel.REDUCE_ONLY)).duplicate()).isTrue();
+      assertThat(
+              Poll.holdsWithin(
+                  Duration.ofMillis(CLEAR_MS + 300),
+                  () -> level("ETH") != BreakerLevel.REDUCE_ONLY))
+          .isFalse();
+    }
+
+    @Test
+    void aStressEscalationRaisesAtOnceAndHoldsWhileItRepeats() {
+      // given
+      start();
+      long startMs = System.currentTimeMillis();
+      // when
+      supervisor.tell(
+          new RiskSupervisor.StressEscalation(
+              "ETH", BreakerLevel.REDUCE_ONLY, "3 claims", startMs));
+      // then
+      awaitLevel("ETH", BreakerLevel.REDUCE_ONLY);
+      Transitioned t = transitions().get(0);
+      assertThat(t.transition().kind()).isEqualTo(Transition.Kind.ESCALATION);
+      assertThat(t.transition().reason()).isEqualTo("stress: 3 claims");
+      // while reports keep coming, it holds past the clear duration
+      long repeatUntil = System.currentTimeMillis() + CLEAR_MS + 500;
+      while (System.currentTimeMillis() < repeatUntil) {
+        supervisor.tell(
+            new RiskSupervisor.StressEscalation(
+                "ETH", BreakerLevel.ELEVATED, "3 claims", System.currentTimeMillis()));
+        assertThat(
+                Poll.holdsWithin(
+                    Duration.ofMillis(200), () -> level("ETH") != BreakerLevel.REDUCE_ONLY))
+            .isFalse();
+      }
+      long lastStressMs = System.currentTimeMillis();
+      // once they stop, it steps down after the clear duration, one level at a time
+      awaitLevel("ETH", BreakerLevel.ELEVATED);
+      assertThat(System.currentTimeMillis() - lastStressMs)
+          .isGreaterThanOrEqualTo(CLEAR_MS - 1_100);
+      Poll.until(
+          "ETH back to NORMAL",
+          Duration.ofMillis(3 * CLEAR_MS + 2_000),
+          () -> level("ETH") == BreakerLevel.NORMAL);
+      assertThat(transitions())
+          .extracting(x -> x.transition().to())
+          .containsExactly(BreakerLevel.REDUCE_ONLY, BreakerLevel.ELEVATED, BreakerLevel.NORMAL);
+    }
   }
 
   @Nested

@@ -1,7 +1,7 @@
-package io.clearhouse.it.risk;
+package io.clearhouse.it.support;
 
-import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,30 +10,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Plays the oracle role: posts the current XBT price from three sources every interval, as price
- * feeds do, so the sources stay fresh (5 s staleness) while the test moves the price in steps.
+ * Plays the oracle role: posts the current price of one underlying from three sources every
+ * interval, as price feeds do, so the sources stay fresh (5 s staleness) while the test moves the
+ * price in steps.
  */
-final class PricePoster implements AutoCloseable {
-  static final String ORACLE_KEY = "dev-oracle-key-00000000000001";
+public final class PricePoster implements AutoCloseable {
+  public static final String ORACLE_KEY = "dev-oracle-key-00000000000001";
   private static final Duration WITHIN = Duration.ofSeconds(5);
 
   private final ApiClient client;
+  private final String underlying;
   private final AtomicLong priceMinor;
   private final AtomicInteger posted = new AtomicInteger();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-  PricePoster(ApiClient client, long initialPriceMinor, long intervalMs) {
+  public PricePoster(ApiClient client, String underlying, long initialPriceMinor, long intervalMs) {
     this.client = client;
+    this.underlying = underlying;
     this.priceMinor = new AtomicLong(initialPriceMinor);
     timer.scheduleWithFixedDelay(this::post, 0, intervalMs, TimeUnit.MILLISECONDS);
   }
 
-  void set(long newPriceMinor) {
+  public void set(long newPriceMinor) {
     priceMinor.set(newPriceMinor);
     post();
   }
 
-  int posted() {
+  public int posted() {
     return posted.get();
   }
 
@@ -43,15 +46,15 @@ final class PricePoster implements AutoCloseable {
     String[] sources = {"src-a", "src-b", "src-c"};
     for (int i = 0; i < sources.length; i++) {
       body.append(i == 0 ? "" : ",")
-          .append("{\"underlying\":\"XBT\",\"source\":\"")
+          .append("{\"underlying\":\"" + underlying + "\",\"source\":\"")
           .append(sources[i])
           .append("\",\"price\":\"")
-          .append(RiskPopulation.usd(priceMinor.get()))
+          .append(BigDecimal.valueOf(priceMinor.get(), 6).toPlainString())
           .append("\",\"observedAtMs\":")
           .append(now)
           .append('}');
     }
-    body.append("],\"impliedVolatility\":{\"XBT\":0.6}}");
+    body.append("],\"impliedVolatility\":{\"" + underlying + "\":0.6}}");
     try {
       Answer answer = client.send("POST", "/v1/oracle/prices", ORACLE_KEY, body.toString(), WITHIN);
       if (answer.status() == 200 || answer.status() == 201) {

@@ -1,0 +1,436 @@
+package io.clearhouse.cluster.backstop;
+
+import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
+import io.clearhouse.cluster.serialization.CborSerializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One shortfall claim as the backstop books it: where it is in the waterfall and what each tranche
+ * paid. Immutable; every change is a new record built by {@link BackstopState}.
+ *
+ * <p>{@code collectedMinor} is the money the backstop holds for the claim (escrow): the fund and
+ * treasury tranches move into it when allocated, vault draws, ADL payments, socialized haircuts and
+ * emergency draws when their payers confirm. The claim is settled when it reaches the shortfall;
+ * anything above it (ADL closes whole lots) goes to the insurance fund, and the shortfall is then
+ * delivered to the account.
+ *
+ * @param seq the backstop's number for the claim; every request id derives from it ("c{seq}...")
+ * @param underlying the underlying of the claim's instrument (the vaults committed to it pay)
+ * @param adlRounds the ADL rounds run for this claim, in order
+ * @param parametersVersion the waterfall parameters' version used to allocate it (0 before)
+ */
+public record ClaimRecord(
+    long seq,
+    ShortfallClaim claim,
+    String underlying,
+    Phase phase,
+    long fundMinor,
+    long treasuryMinor,
+    List<DrawPart> vaultParts,
+    List<Long> adlRounds,
+    long adlMinor,
+    List<LossPart> losses,
+    long emergencyMinor,
+    long collectedMinor,
+    long excessToFundMinor,
+    long deliveredMinor,
+    long uncoveredMinor,
+    long parametersVersion,
+    long filedAtMs,
+    long closedAtMs)
+    implements CborSerializable {
+
+  public ClaimRecord {
+    Objects.requireNonNull(claim, "claim");
+    Objects.requireNonNull(underlying, "underlying");
+    Objects.requireNonNull(phase, "phase");
+    vaultParts = List.copyOf(vaultParts);
+    adlRounds = List.copyOf(adlRounds);
+    losses = List.copyOf(losses);
+  }
+
+  /** Where a claim is in the waterfall. */
+  public enum Phase {
+    /** On record, waiting for its turn (claims are allocated one at a time, in filing order). */
+    FILED,
+    /** Fund and treasury allocated; waiting for the backstop vaults' draws. */
+    DRAWING,
+    /** An ADL round is out: winners are closing at the bankruptcy price. */
+    DELEVERAGING,
+    /** The remaining winners are paying their pro-rata haircut. */
+    SOCIALIZING,
+    /** Every tranche is used and money is still missing: waits for an operator's draw. */
+    UNCOVERED,
+    /** Fully collected; the shortfall is on its way to the account. */
+    COVERING,
+    /** The account got its shortfall: it is back at zero equity. */
+    CLOSED
+  }
+
+  /**
+   * A draw on one backstop vault.
+   *
+   * @param index the part's number within the claim (request id "c{seq}.v{index}")
+   * @param requestedMinor what the waterfall asked (pro rata to commitment, within it)
+   * @param paidMinor what the vault paid (less if its commitment shrank since it last reported)
+   * @param released the vault's hold on LP withdrawals for this claim was released
+   */
+  public record DrawPart(
+      int index,
+      String vaultId,
+      long requestedMinor,
+      long paidMinor,
+      boolean settled,
+      boolean released,
+      String refusal)
+      implements CborSerializable {
+    public DrawPart {
+      Objects.requireNonNull(vaultId, "vaultId");
+      Objects.requireNonNull(refusal, "refusal");
+    }
+
+    DrawPart settle(long paid, String why) {
+      return new DrawPart(index, vaultId, requestedMinor, paid, true, released, why);
+    }
+
+    DrawPart release() {
+      return new DrawPart(index, vaultId, requestedMinor, paidMinor, settled, true, refusal);
+    }
+  }
+
+  /** A socialized-loss haircut on one winner (request id "c{seq}.l{index}"). */
+  public record LossPart(
+      int index, String accountId, long amountMinor, long paidMinor, boolean settled)
+      implements CborSerializable {
+    public LossPart {
+      Objects.requireNonNull(accountId, "accountId");
+    }
+
+    LossPart settle(long paid) {
+      return new LossPart(index, accountId, amountMinor, paid, true);
+    }
+  }
+
+  /** What is still missing: the shortfall less what the backstop collected for it. */
+  public long remainingMinor() {
+    return Math.max(0, claim.shortfallMinor() - collectedMinor);
+  }
+
+  /** Every vault draw has been answered. */
+  public boolean drawsSettled() {
+    return vaultParts.stream().allMatch(DrawPart::settled);
+  }
+
+  /** Every socialized haircut has been answered. */
+  public boolean lossesSettled() {
+    return losses.stream().allMatch(LossPart::settled);
+  }
+
+  /** Closed, and every vault that paid has released its hold. */
+  public boolean done() {
+    return phase == Phase.CLOSED
+        && vaultParts.stream().allMatch(p -> p.released() || p.paidMinor() == 0);
+  }
+
+  /** What the backstop holds for this claim now. */
+  public long escrowMinor() {
+    return collectedMinor - excessToFundMinor - deliveredMinor;
+  }
+
+  /** The request id prefix of this claim. */
+  public String key() {
+    return "c" + seq;
+  }
+
+  /** What the vault tranche paid. */
+  public long vaultsPaidMinor() {
+    long paid = 0;
+    for (DrawPart part : vaultParts) {
+      paid = Math.addExact(paid, part.paidMinor());
+    }
+    return paid;
+  }
+
+  /** What the socialized-loss tranche paid. */
+  public long lossesPaidMinor() {
+    long paid = 0;
+    for (LossPart part : losses) {
+      paid = Math.addExact(paid, part.paidMinor());
+    }
+    return paid;
+  }
+
+  ClaimRecord with(Phase next) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        next,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord allocated(long fund, long treasury, List<DrawPart> parts, long version) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.DRAWING,
+        fund,
+        treasury,
+        parts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        Math.addExact(Math.addExact(collectedMinor, fund), treasury),
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        version,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord drawSettled(int index, long paid, String refusal) {
+    List<DrawPart> parts = new ArrayList<>(vaultParts);
+    parts.set(index, parts.get(index).settle(paid, refusal));
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        parts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        Math.addExact(collectedMinor, paid),
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord released(int index) {
+    List<DrawPart> parts = new ArrayList<>(vaultParts);
+    parts.set(index, parts.get(index).release());
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        parts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord roundPlanned(long round) {
+    List<Long> rounds = new ArrayList<>(adlRounds);
+    rounds.add(round);
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.DELEVERAGING,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        rounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord adlPaid(long paid) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        Math.addExact(adlMinor, paid),
+        losses,
+        emergencyMinor,
+        Math.addExact(collectedMinor, paid),
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord lossesPlanned(List<LossPart> parts) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.SOCIALIZING,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        parts,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord lossSettled(int index, long paid) {
+    List<LossPart> parts = new ArrayList<>(losses);
+    parts.set(index, parts.get(index).settle(paid));
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        parts,
+        emergencyMinor,
+        Math.addExact(collectedMinor, paid),
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord uncovered(long remaining) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.UNCOVERED,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        remaining,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord emergencyPaid(long paid) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        Math.addExact(emergencyMinor, paid),
+        Math.addExact(collectedMinor, paid),
+        excessToFundMinor,
+        deliveredMinor,
+        Math.max(0, uncoveredMinor - paid),
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord settled(long excessToFund) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.COVERING,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFund,
+        deliveredMinor,
+        0,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs);
+  }
+
+  ClaimRecord closed(long delivered, long atMs) {
+    return new ClaimRecord(
+        seq,
+        claim,
+        underlying,
+        Phase.CLOSED,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        delivered,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        atMs);
+  }
+}
