@@ -19,8 +19,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The backstop's test harness: settings with short timers, and ports that hand every request to a
  * probe as a {@link Req} so a test answers it (or not) like a vault or an account would.
  */
-final class BackstopFixture {
-  static final InstrumentCatalog INSTRUMENTS =
+public final class BackstopFixture {
+  public static final InstrumentCatalog INSTRUMENTS =
       InstrumentCatalog.fromConfig(ConfigFactory.load().getConfig("clearhouse"));
 
   private BackstopFixture() {}
@@ -48,11 +48,11 @@ final class BackstopFixture {
   }
 
   /** Defaults: no interval timers within a test's time, 3 ADL rounds. */
-  static BackstopSettings settings() {
+  public static BackstopSettings settings() {
     return settings(Duration.ofMinutes(10), Duration.ofMinutes(10), 100, 1_000_000, 3);
   }
 
-  static WaterfallParameters waterfall() {
+  public static WaterfallParameters waterfall() {
     return WaterfallParameters.defaults();
   }
 
@@ -61,7 +61,7 @@ final class BackstopFixture {
    *
    * @param kind draw, release, cover, deleverage, loss or propose
    */
-  record Req(
+  public record Req(
       String kind,
       String target,
       String id,
@@ -85,18 +85,27 @@ final class BackstopFixture {
   record Escalation(String underlying, BreakerLevel level, String cause) {}
 
   /** Ports feeding probes; the candidate pool is whatever the test sets. */
-  static final class FakePorts {
-    final TestProbe<Req> requests;
+  public static final class FakePorts {
+    public final TestProbe<Req> requests;
     final TestProbe<Escalation> escalations;
-    final AtomicReference<CandidatePool> pool =
+    public final AtomicReference<CandidatePool> pool =
         new AtomicReference<>(new CandidatePool(0, 0, List.of()));
 
-    FakePorts(ActorTestKit testKit) {
+    public FakePorts(ActorTestKit testKit) {
       requests = testKit.createTestProbe();
       escalations = testKit.createTestProbe();
     }
 
-    BackstopPorts ports(LongConsumer fundListener) {
+    public BackstopPorts ports(LongConsumer fundListener) {
+      ActorRef<Req> to = requests.getRef();
+      return ports(
+          fundListener,
+          (drawId, summary, amountMinor, replyTo) ->
+              to.tell(new Req("propose", "", drawId, amountMinor, 0, 0, true, null, replyTo)));
+    }
+
+    /** The same with a real proposer (governance). */
+    public BackstopPorts ports(LongConsumer fundListener, BackstopPorts.DrawProposer proposer) {
       ActorRef<Req> to = requests.getRef();
       BackstopPorts.Payers payers =
           new BackstopPorts.Payers() {
@@ -159,8 +168,7 @@ final class BackstopFixture {
           fundListener,
           payers,
           (instrumentId, side, limit) -> CompletableFuture.completedFuture(pool.get()),
-          (drawId, summary, amountMinor, replyTo) ->
-              to.tell(new Req("propose", "", drawId, amountMinor, 0, 0, true, null, replyTo)),
+          proposer,
           (underlying, level, cause) -> stress.tell(new Escalation(underlying, level, cause)));
     }
   }

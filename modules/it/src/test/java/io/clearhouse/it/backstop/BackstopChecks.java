@@ -124,6 +124,9 @@ final class BackstopChecks {
       assertThat(vaults).isEqualTo(parts.values().stream().mapToLong(Long::longValue).sum());
       adlTotal += shortfall - fund - treasury - vaults;
       treasuryTotal += treasury;
+      System.out.printf(
+          "claim %d of %d: fund %d, treasury %d, vaults %d, ADL and beyond %d (minor units)%n",
+          claim.getKey(), shortfall, fund, treasury, vaults, shortfall - fund - treasury - vaults);
     }
     assertThat(commitments.values()).as("the vaults' commitments are used up").containsOnly(0L);
     assertThat(treasuryTotal).as("the treasury tranche was used").isPositive();
