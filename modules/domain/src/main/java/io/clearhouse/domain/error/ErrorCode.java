@@ -88,7 +88,6 @@ public enum ErrorCode {
   BACKSTOP_UNKNOWN_SOURCE(5203, "a draw's source is the insurance fund or a reporting vault"),
   BACKSTOP_DRAW_EXCEEDS_SHORTFALL(5204, "the draw is more than the claim still misses"),
   BACKSTOP_INSUFFICIENT_FUND(5205, "the insurance fund holds less than the draw"),
-  BACKSTOP_UNKNOWN_ROUND(5206, "no such ADL round"),
 
   // 53xx: governance (proposals and M-of-N approvals).
   GOVERNANCE_INVALID_PROPOSAL(5301, "proposal is malformed or its kind is not allowed here"),
