@@ -162,275 +162,149 @@ public record ClaimRecord(
     return paid;
   }
 
-  ClaimRecord with(Phase next) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        next,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
-  }
-
   ClaimRecord allocated(long fund, long treasury, List<DrawPart> parts, long version) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.DRAWING,
-        fund,
-        treasury,
-        parts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        Math.addExact(Math.addExact(collectedMinor, fund), treasury),
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        version,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.DRAWING;
+    b.fund = fund;
+    b.treasury = treasury;
+    b.vaultParts = parts;
+    b.collected = Math.addExact(Math.addExact(collectedMinor, fund), treasury);
+    b.version = version;
+    return b.build();
   }
 
   ClaimRecord drawSettled(int index, long paid, String refusal) {
-    List<DrawPart> parts = new ArrayList<>(vaultParts);
-    parts.set(index, parts.get(index).settle(paid, refusal));
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        phase,
-        fundMinor,
-        treasuryMinor,
-        parts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        Math.addExact(collectedMinor, paid),
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.vaultParts = new ArrayList<>(vaultParts);
+    b.vaultParts.set(index, vaultParts.get(index).settle(paid, refusal));
+    b.collected = Math.addExact(collectedMinor, paid);
+    return b.build();
   }
 
   ClaimRecord released(int index) {
-    List<DrawPart> parts = new ArrayList<>(vaultParts);
-    parts.set(index, parts.get(index).release());
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        phase,
-        fundMinor,
-        treasuryMinor,
-        parts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.vaultParts = new ArrayList<>(vaultParts);
+    b.vaultParts.set(index, vaultParts.get(index).release());
+    return b.build();
   }
 
   ClaimRecord roundPlanned(long round) {
-    List<Long> rounds = new ArrayList<>(adlRounds);
-    rounds.add(round);
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.DELEVERAGING,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        rounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.DELEVERAGING;
+    b.adlRounds = new ArrayList<>(adlRounds);
+    b.adlRounds.add(round);
+    return b.build();
   }
 
   ClaimRecord adlPaid(long paid) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        phase,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        Math.addExact(adlMinor, paid),
-        losses,
-        emergencyMinor,
-        Math.addExact(collectedMinor, paid),
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.adl = Math.addExact(adlMinor, paid);
+    b.collected = Math.addExact(collectedMinor, paid);
+    return b.build();
   }
 
   ClaimRecord lossesPlanned(List<LossPart> parts) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.SOCIALIZING,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        parts,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.SOCIALIZING;
+    b.losses = parts;
+    return b.build();
   }
 
   ClaimRecord lossSettled(int index, long paid) {
-    List<LossPart> parts = new ArrayList<>(losses);
-    parts.set(index, parts.get(index).settle(paid));
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        phase,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        parts,
-        emergencyMinor,
-        Math.addExact(collectedMinor, paid),
-        excessToFundMinor,
-        deliveredMinor,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.losses = new ArrayList<>(losses);
+    b.losses.set(index, losses.get(index).settle(paid));
+    b.collected = Math.addExact(collectedMinor, paid);
+    return b.build();
   }
 
   ClaimRecord uncovered(long remaining) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.UNCOVERED,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        deliveredMinor,
-        remaining,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.UNCOVERED;
+    b.uncovered = remaining;
+    return b.build();
   }
 
   ClaimRecord emergencyPaid(long paid) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        phase,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        losses,
-        Math.addExact(emergencyMinor, paid),
-        Math.addExact(collectedMinor, paid),
-        excessToFundMinor,
-        deliveredMinor,
-        Math.max(0, uncoveredMinor - paid),
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.emergency = Math.addExact(emergencyMinor, paid);
+    b.collected = Math.addExact(collectedMinor, paid);
+    b.uncovered = Math.max(0, uncoveredMinor - paid);
+    return b.build();
   }
 
   ClaimRecord settled(long excessToFund) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.COVERING,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFund,
-        deliveredMinor,
-        0,
-        parametersVersion,
-        filedAtMs,
-        closedAtMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.COVERING;
+    b.excess = excessToFund;
+    b.uncovered = 0;
+    return b.build();
   }
 
   ClaimRecord closed(long delivered, long atMs) {
-    return new ClaimRecord(
-        seq,
-        claim,
-        underlying,
-        Phase.CLOSED,
-        fundMinor,
-        treasuryMinor,
-        vaultParts,
-        adlRounds,
-        adlMinor,
-        losses,
-        emergencyMinor,
-        collectedMinor,
-        excessToFundMinor,
-        delivered,
-        uncoveredMinor,
-        parametersVersion,
-        filedAtMs,
-        atMs);
+    Builder b = new Builder(this);
+    b.phase = Phase.CLOSED;
+    b.delivered = delivered;
+    b.closedAt = atMs;
+    return b.build();
+  }
+
+  /** A changed copy: the record is immutable (snapshots serialize it asynchronously). */
+  private static final class Builder {
+    private final ClaimRecord r;
+    private Phase phase;
+    private long fund;
+    private long treasury;
+    private List<DrawPart> vaultParts;
+    private List<Long> adlRounds;
+    private long adl;
+    private List<LossPart> losses;
+    private long emergency;
+    private long collected;
+    private long excess;
+    private long delivered;
+    private long uncovered;
+    private long version;
+    private long closedAt;
+
+    Builder(ClaimRecord r) {
+      this.r = r;
+      phase = r.phase;
+      fund = r.fundMinor;
+      treasury = r.treasuryMinor;
+      vaultParts = r.vaultParts;
+      adlRounds = r.adlRounds;
+      adl = r.adlMinor;
+      losses = r.losses;
+      emergency = r.emergencyMinor;
+      collected = r.collectedMinor;
+      excess = r.excessToFundMinor;
+      delivered = r.deliveredMinor;
+      uncovered = r.uncoveredMinor;
+      version = r.parametersVersion;
+      closedAt = r.closedAtMs;
+    }
+
+    ClaimRecord build() {
+      return new ClaimRecord(
+          r.seq,
+          r.claim,
+          r.underlying,
+          phase,
+          fund,
+          treasury,
+          vaultParts,
+          adlRounds,
+          adl,
+          losses,
+          emergency,
+          collected,
+          excess,
+          delivered,
+          uncovered,
+          version,
+          r.filedAtMs,
+          closedAt);
+    }
   }
 }
