@@ -21,6 +21,8 @@ import io.clearhouse.cluster.governance.GovernanceWiring;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersBoard;
+import io.clearhouse.cluster.market.ParametersSubscriber;
 import io.clearhouse.cluster.oracle.OracleSharding;
 import io.clearhouse.cluster.risk.ExposureRelay;
 import io.clearhouse.cluster.risk.RiskConfig;
@@ -44,7 +46,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * supervisor, backstop, governance).
  *
  * @param board this node's market view, written by its risk engine
- * @param parameters the risk parameters in force (DOMAIN.md defaults with config overrides)
+ * @param parameters the start risk parameters (DOMAIN.md defaults with config overrides)
+ * @param parametersBoard this node's risk parameters in force: the start ones until governance
+ *     announces a newer version, which every consumer on the node then reads
  */
 public record ClusterEntities(
     AssetCatalog assets,
@@ -56,6 +60,7 @@ public record ClusterEntities(
     MarketTopics topics,
     MarketBoard board,
     RiskParameters parameters,
+    ParametersBoard parametersBoard,
     ActorRef<RiskSupervisor.Command> supervisor,
     ActorRef<Backstop.Command> backstop,
     ActorRef<RiskEngine.Command> engine,
@@ -68,6 +73,8 @@ public record ClusterEntities(
     RiskParameters parameters = RiskConfig.parameters(clearhouse);
     MarketTopics topics = MarketTopics.create(system);
     MarketBoard board = RiskConfig.board(clearhouse);
+    ParametersBoard parametersBoard = new ParametersBoard(parameters);
+    ParametersSubscriber.spawn(system, topics, parametersBoard);
     ActorRef<RiskSupervisor.Command> supervisor =
         RiskSupervisor.initSingleton(system, clearhouse, topics);
     DrawProposals drawProposals = new DrawProposals(system, Duration.ofSeconds(5));
@@ -84,7 +91,7 @@ public record ClusterEntities(
             clearhouse,
             parameters,
             RiskSupervisor.listedUnderlyings(instruments),
-            new GovernanceWiring(supervisor, backstop));
+            new GovernanceWiring(supervisor, backstop, topics.parameters()));
     drawProposals.connect(governance);
     VaultSharding vaults =
         VaultSharding.init(
@@ -93,7 +100,7 @@ public record ClusterEntities(
             board,
             instruments,
             assets,
-            parameters,
+            parametersBoard,
             status -> {
               supervisor.tell(
                   new RiskSupervisor.VaultReport(
@@ -111,17 +118,21 @@ public record ClusterEntities(
             topics,
             liquidationSender(system),
             ExposureRelay.to(supervisor, Cluster.get(system).selfAddress().toString()),
-            parameters,
+            parametersBoard,
             instruments,
             assets);
     AccountRiskContext accountContext =
         RiskConfig.accountContext(
             clearhouse,
             board,
-            parameters,
+            parametersBoard,
             RiskEngine.observer(engine),
             new MarginWithdrawalPolicy(
-                board, parameters, assets, instruments, RiskConfig.withdrawalStressPpm(clearhouse)),
+                board,
+                parametersBoard,
+                assets,
+                instruments,
+                RiskConfig.withdrawalStressPpm(clearhouse)),
             TransferRouting.of(vaults, backstop),
             (claim, replyTo) -> backstop.tell(new Backstop.FileClaim(claim, replyTo)));
     AccountSharding accounts =
@@ -133,7 +144,7 @@ public record ClusterEntities(
             accounts,
             instruments,
             board::level,
-            parameters.fees(),
+            () -> parametersBoard.current().fees(),
             FeedSettings.fromConfig(clearhouse));
     OracleSharding oracles = OracleSharding.init(system, clearhouse, topics);
     return new ClusterEntities(
@@ -146,6 +157,7 @@ public record ClusterEntities(
         topics,
         board,
         parameters,
+        parametersBoard,
         supervisor,
         backstop,
         engine,

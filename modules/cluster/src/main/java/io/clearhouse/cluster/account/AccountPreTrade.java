@@ -9,6 +9,7 @@ import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.margin.MarketSnapshot;
 import io.clearhouse.domain.money.MinorUnits;
+import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.position.TradeSettlement;
 import io.clearhouse.domain.result.Outcome;
@@ -66,15 +67,13 @@ final class AccountPreTrade {
     }
     TreeMap<String, Long> balances = new TreeMap<>(state.balancesMinor());
     balances.put(Account.SETTLEMENT_ASSET, cash);
+    // One read of the node's parameters: before and after are compared under the same version.
+    RiskParameters parameters = risk.parameters();
     Outcome<AccountRisk.View> before =
         valuation.view(
-            state.balancesMinor(),
-            state.positions(),
-            market.value(),
-            risk.board(),
-            risk.parameters());
+            state.balancesMinor(), state.positions(), market.value(), risk.board(), parameters);
     Outcome<AccountRisk.View> after =
-        valuation.view(balances, positions, market.value(), risk.board(), risk.parameters());
+        valuation.view(balances, positions, market.value(), risk.board(), parameters);
     if (!before.isOk() || !after.isOk()) {
       Rejection rejection = before.isOk() ? after.rejection() : before.rejection();
       return refused(rejection.code(), rejection.message());

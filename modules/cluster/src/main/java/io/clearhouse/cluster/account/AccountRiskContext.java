@@ -1,16 +1,20 @@
 package io.clearhouse.cluster.account;
 
 import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.transfer.TransferRouter;
 import io.clearhouse.domain.params.RiskParameters;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What an account needs from its node to manage risk: the node's market view, the risk parameters,
- * who watches its ledger (the risk engine), where its liquidations and shortfall claims go and how
- * often it re-sends an unacknowledged transfer or claim.
+ * What an account needs from its node to manage risk: the node's market view, the node's risk
+ * parameters in force (read at use time, so a version governance activates applies to the next
+ * check of every account on the node), who watches its ledger (the risk engine), where its
+ * liquidations and shortfall claims go and how often it re-sends an unacknowledged transfer or
+ * claim.
  *
+ * @param parametersBoard the node's parameters in force; read through {@link #parameters()}
  * @param liquidationVaultId the backstop vault that takes over liquidated positions
  * @param transferRetry the base of the re-send backoff of transfers and claims
  * @param idlePassivation a flat account with an empty outbox passivates after this long idle
@@ -18,7 +22,7 @@ import java.util.Objects;
  */
 public record AccountRiskContext(
     MarketBoard board,
-    RiskParameters parameters,
+    ParametersBoard parametersBoard,
     AccountObserver observer,
     WithdrawalPolicy withdrawalPolicy,
     TransferRouter transfers,
@@ -28,7 +32,7 @@ public record AccountRiskContext(
     ClaimRouter claims) {
   public AccountRiskContext {
     Objects.requireNonNull(board, "board");
-    Objects.requireNonNull(parameters, "parameters");
+    Objects.requireNonNull(parametersBoard, "parametersBoard");
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(withdrawalPolicy, "withdrawalPolicy");
     Objects.requireNonNull(transfers, "transfers");
@@ -36,6 +40,29 @@ public record AccountRiskContext(
     Objects.requireNonNull(transferRetry, "transferRetry");
     Objects.requireNonNull(idlePassivation, "idlePassivation");
     Objects.requireNonNull(claims, "claims");
+  }
+
+  /** A context with fixed parameters (tests and tools that do not follow governance). */
+  public AccountRiskContext(
+      MarketBoard board,
+      RiskParameters parameters,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawalPolicy,
+      TransferRouter transfers,
+      String liquidationVaultId,
+      Duration transferRetry,
+      Duration idlePassivation,
+      ClaimRouter claims) {
+    this(
+        board,
+        new ParametersBoard(parameters),
+        observer,
+        withdrawalPolicy,
+        transfers,
+        liquidationVaultId,
+        transferRetry,
+        idlePassivation,
+        claims);
   }
 
   /** A context whose claims go nowhere (tests and tools written before issue 6). */
@@ -77,11 +104,19 @@ public record AccountRiskContext(
         ClaimRouter.NONE);
   }
 
+  /**
+   * The risk parameters in force on this node now. Read it once per decision and pass the value on,
+   * so one check never mixes two versions.
+   */
+  public RiskParameters parameters() {
+    return parametersBoard.current();
+  }
+
   /** This context with claims filed through {@code router}. */
   public AccountRiskContext withClaims(ClaimRouter router) {
     return new AccountRiskContext(
         board,
-        parameters,
+        parametersBoard,
         observer,
         withdrawalPolicy,
         transfers,

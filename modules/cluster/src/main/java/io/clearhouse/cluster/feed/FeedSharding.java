@@ -5,6 +5,7 @@ import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.fees.FeeParameters;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,12 +25,29 @@ public final class FeedSharding {
     this.sharding = sharding;
   }
 
+  /** Registers feeds with fixed fee rates (tests and tools that do not follow governance). */
   public static FeedSharding init(
       ActorSystem<?> system,
       AccountSharding accounts,
       InstrumentCatalog instruments,
       Function<String, BreakerLevel> breakerLevels,
       FeeParameters fees,
+      FeedSettings settings) {
+    return init(system, accounts, instruments, breakerLevels, () -> fees, settings);
+  }
+
+  /**
+   * Registers feeds that check the node's breaker levels and take the fee rates in force from
+   * {@code fees} once per batch.
+   *
+   * @param fees the node's fee rates in force (governance versions them)
+   */
+  public static FeedSharding init(
+      ActorSystem<?> system,
+      AccountSharding accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
       FeedSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -64,7 +65,7 @@ public final class TradeFeed
   private final Function<String, RecipientRef<Account.Command>> accounts;
   private final InstrumentCatalog instruments;
   private final Function<String, BreakerLevel> breakerLevels;
-  private final FeeParameters fees;
+  private final Supplier<FeeParameters> fees;
   private final FeedSettings settings;
   private final FeedDelivery delivery = new FeedDelivery();
   private long accountWritesSinceStart;
@@ -76,7 +77,7 @@ public final class TradeFeed
       Function<String, RecipientRef<Account.Command>> accounts,
       InstrumentCatalog instruments,
       Function<String, BreakerLevel> breakerLevels,
-      FeeParameters fees,
+      Supplier<FeeParameters> fees,
       FeedSettings settings) {
     super(
         PersistenceId.of(TYPE_KEY.name(), venueId),
@@ -118,7 +119,24 @@ public final class TradeFeed
       Function<String, BreakerLevel> breakerLevels,
       FeeParameters fees,
       FeedSettings settings) {
+    Objects.requireNonNull(fees, "fees");
+    return create(venueId, accounts, instruments, breakerLevels, () -> fees, settings);
+  }
+
+  /**
+   * A feed that checks the circuit breakers and takes its fee rates from {@code fees} once per
+   * batch (the node's parameters in force): a batch is booked whole under one version's rates, and
+   * the fees it booked are in its event, so a later version never changes a booked batch.
+   */
+  public static Behavior<Command> create(
+      String venueId,
+      Function<String, RecipientRef<Account.Command>> accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
+      FeedSettings settings) {
     Ids.requireEntityId("venueId", venueId);
+    Objects.requireNonNull(fees, "fees");
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -384,7 +402,8 @@ public final class TradeFeed
       return Effect().reply(submit.replyTo(), accepted(submit.sequence(), first, true));
     }
     Outcome<FeedBooking.Booked> booked =
-        FeedBooking.book(venueId, submit.trades(), instruments, breakerLevels, fees, settings);
+        FeedBooking.book(
+            venueId, submit.trades(), instruments, breakerLevels, fees.get(), settings);
     if (!booked.isOk()) {
       return Effect().reply(submit.replyTo(), BatchRejected.of(booked.rejection()));
     }

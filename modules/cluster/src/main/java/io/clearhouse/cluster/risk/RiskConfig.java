@@ -6,6 +6,7 @@ import io.clearhouse.cluster.account.AccountRiskContext;
 import io.clearhouse.cluster.account.ClaimRouter;
 import io.clearhouse.cluster.account.WithdrawalPolicy;
 import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.transfer.TransferRouter;
 import io.clearhouse.domain.liquidation.LiquidationParameters;
 import io.clearhouse.domain.money.MinorUnits;
@@ -16,8 +17,9 @@ import java.util.Map;
 
 /**
  * The node's risk settings from {@code clearhouse.risk}: the DOMAIN.md defaults of {@link
- * RiskParameters} with the deployment's overrides (until governance versions them, issue 6), the
- * market's age limit, where liquidations and shortfall claims go, and the withdrawal stress.
+ * RiskParameters} with the deployment's overrides (the start version; governance's later versions
+ * reach the node's {@link ParametersBoard}), the market's age limit, where liquidations and
+ * shortfall claims go, and the withdrawal stress.
  */
 public final class RiskConfig {
   private RiskConfig() {}
@@ -48,6 +50,14 @@ public final class RiskConfig {
         defaults.vault(),
         defaults.fees(),
         defaults.funding());
+  }
+
+  /**
+   * The node's parameters in force, starting with {@link #parameters} as its version; governance's
+   * announcements replace them with newer versions.
+   */
+  public static ParametersBoard parametersBoard(Config clearhouse) {
+    return new ParametersBoard(parameters(clearhouse));
   }
 
   /** The node's market view, with the configured tick age limit. */
@@ -82,12 +92,35 @@ public final class RiskConfig {
   }
 
   /**
-   * What every account on this node gets to manage its risk, filing claims through {@code claims}.
+   * What every account on this node gets to manage its risk, with fixed parameters, filing claims
+   * through {@code claims}.
    */
   public static AccountRiskContext accountContext(
       Config clearhouse,
       MarketBoard board,
       RiskParameters parameters,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawals,
+      TransferRouter transfers,
+      ClaimRouter claims) {
+    return accountContext(
+        clearhouse,
+        board,
+        new ParametersBoard(parameters),
+        observer,
+        withdrawals,
+        transfers,
+        claims);
+  }
+
+  /**
+   * What every account on this node gets to manage its risk, under the node's parameters in force
+   * ({@code parameters}, read at every check), filing claims through {@code claims}.
+   */
+  public static AccountRiskContext accountContext(
+      Config clearhouse,
+      MarketBoard board,
+      ParametersBoard parameters,
       AccountObserver observer,
       WithdrawalPolicy withdrawals,
       TransferRouter transfers,

@@ -4,6 +4,7 @@ import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
@@ -152,11 +153,34 @@ public final class Vault
       AssetCatalog assets,
       RiskParameters riskParameters,
       VaultReporter reporter) {
+    Objects.requireNonNull(riskParameters, "riskParameters");
+    return create(
+        vaultId,
+        settings,
+        board,
+        instruments,
+        assets,
+        new ParametersBoard(riskParameters),
+        reporter);
+  }
+
+  /**
+   * The same, valuing the positions under the node's parameters in force ({@code parameters}, read
+   * at every marking, so a version governance activates applies from the next marking on).
+   */
+  public static Behavior<Command> create(
+      String vaultId,
+      VaultSettings settings,
+      MarketBoard board,
+      InstrumentCatalog instruments,
+      AssetCatalog assets,
+      ParametersBoard parameters,
+      VaultReporter reporter) {
     Ids.requireEntityId("vaultId", vaultId);
     Objects.requireNonNull(board, "board");
-    Objects.requireNonNull(riskParameters, "riskParameters");
+    Objects.requireNonNull(parameters, "parameters");
     PersistenceId persistenceId = PersistenceId.of(TYPE_KEY.name(), vaultId);
-    VaultMarking marking = new VaultMarking(board, instruments, assets, riskParameters);
+    VaultMarking marking = new VaultMarking(board, instruments, assets, parameters);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(

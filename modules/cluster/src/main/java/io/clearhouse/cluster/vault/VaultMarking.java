@@ -4,11 +4,11 @@ import io.clearhouse.cluster.account.AccountValuation;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.instrument.EuropeanOption;
 import io.clearhouse.domain.margin.UnderlyingMargin;
-import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.result.Outcome;
 import io.clearhouse.domain.risk.AccountRisk;
@@ -19,18 +19,23 @@ import java.util.TreeMap;
  * Values the positions a vault took over at the node's market, exactly as an account's positions
  * are valued ({@link AccountValuation}, with no collateral): a perpetual at the value of its lots
  * at mark, rounded down, less its cost basis; an option at its market value. The maintenance margin
- * of those positions is the capital the vault reserves for them.
+ * of those positions is the capital the vault reserves for them, under the node's parameters in
+ * force.
  */
 final class VaultMarking {
   private final MarketBoard board;
   private final AccountValuation valuation;
-  private final RiskParameters parameters;
+  private final ParametersBoard parameters;
 
+  /**
+   * @param parameters the node's parameters in force, read at every marking: the margin a vault
+   *     reserves follows the version governance activated
+   */
   VaultMarking(
       MarketBoard board,
       InstrumentCatalog instruments,
       AssetCatalog assets,
-      RiskParameters parameters) {
+      ParametersBoard parameters) {
     this.board = board;
     this.valuation = new AccountValuation(assets, instruments);
     this.parameters = parameters;
@@ -69,7 +74,7 @@ final class VaultMarking {
     }
     try {
       Outcome<AccountRisk.View> view =
-          valuation.view(Map.of(), positions, board, parameters, nowMs);
+          valuation.view(Map.of(), positions, board, parameters.current(), nowMs);
       if (!view.isOk()) {
         return Outcome.rejected(view.rejection());
       }

@@ -3,6 +3,7 @@ package io.clearhouse.cluster.vault;
 import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.domain.params.RiskParameters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -25,13 +26,8 @@ public final class VaultSharding {
   }
 
   /**
-   * Registers vaults whose taken-over positions are valued at this node's {@code board}.
-   *
-   * @param board this node's market view (the one its risk engine writes)
-   * @param instruments the listed instruments
-   * @param assets the ledger assets
-   * @param riskParameters the margin parameters the positions' reserved margin is computed with
-   * @param reporter hears each vault's {@link VaultStatus} (the risk supervisor, the backstop)
+   * Registers vaults whose taken-over positions are valued at this node's {@code board} with fixed
+   * parameters (tests and tools that do not follow governance).
    */
   public static VaultSharding init(
       ActorSystem<?> system,
@@ -40,6 +36,33 @@ public final class VaultSharding {
       InstrumentCatalog instruments,
       AssetCatalog assets,
       RiskParameters riskParameters,
+      VaultReporter reporter) {
+    return init(
+        system,
+        settings,
+        board,
+        instruments,
+        assets,
+        new ParametersBoard(riskParameters),
+        reporter);
+  }
+
+  /**
+   * Registers vaults whose taken-over positions are valued at this node's {@code board}.
+   *
+   * @param board this node's market view (the one its risk engine writes)
+   * @param instruments the listed instruments
+   * @param assets the ledger assets
+   * @param parameters the node's parameters in force, whose margin rates set the reserved margin
+   * @param reporter hears each vault's {@link VaultStatus} (the risk supervisor, the backstop)
+   */
+  public static VaultSharding init(
+      ActorSystem<?> system,
+      VaultSettings settings,
+      MarketBoard board,
+      InstrumentCatalog instruments,
+      AssetCatalog assets,
+      ParametersBoard parameters,
       VaultReporter reporter) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
@@ -52,7 +75,7 @@ public final class VaultSharding {
                         board,
                         instruments,
                         assets,
-                        riskParameters,
+                        parameters,
                         reporter))
             .withSettings(
                 ClusterShardingSettings.create(system)

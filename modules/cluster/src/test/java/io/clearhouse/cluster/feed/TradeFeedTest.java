@@ -16,9 +16,12 @@ import io.clearhouse.cluster.feed.TradeFeed.Side;
 import io.clearhouse.cluster.feed.TradeFeed.Trade;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
+import io.clearhouse.cluster.market.ParametersBoard;
+import io.clearhouse.cluster.market.ParametersFixtures;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.fees.FeeParameters;
+import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -361,5 +364,37 @@ class TradeFeedTest {
     Account.LegsReply reply = probe.receiveMessage(Duration.ofSeconds(5));
     assertThat(reply).isEqualTo(new Account.LegsAck(id("a"), venue, 1, true));
     assertThat(summary("a")).isEqualTo(before);
+  }
+
+  @Test
+  void eachBatchIsBookedWithTheFeeRatesInForceWhenItArrives() {
+    // given a feed reading its fee rates from the node's parameters board, at version 1
+    ParametersBoard parameters = new ParametersBoard(RiskParameters.defaults());
+    ActorRef<TradeFeed.Command> feed =
+        testKit.spawn(
+            TradeFeed.create(
+                id("venue-a"),
+                this::account,
+                instruments,
+                u -> BreakerLevel.NORMAL,
+                () -> parameters.current().fees(),
+                SETTINGS));
+    // 1 lot of BTC-PERP at 60 000 is 60 USD notional: taker 500 ppm + maker 200 ppm = 0.042 USD
+    BatchAccepted first =
+        (BatchAccepted) submit(feed, 1, List.of(perp("f1", "a", "b", 1, "60000")));
+    // when version 2 doubles both rates, and the venue sends the next batch and repeats the first
+    parameters.offer(2, ParametersFixtures.fees(2, 400, 1_000));
+    BatchAccepted second =
+        (BatchAccepted) submit(feed, 2, List.of(perp("f2", "a", "b", 1, "60000")));
+    BatchAccepted repeat =
+        (BatchAccepted) submit(feed, 1, List.of(perp("f1", "a", "b", 1, "60000")));
+    // then the new batch pays the new rates and the booked one keeps its fees
+    assertThat(first.feesMinor()).isEqualTo(42_000);
+    assertThat(second.feesMinor()).isEqualTo(84_000);
+    assertThat(repeat.feesMinor()).isEqualTo(42_000);
+    assertThat(repeat.replayed()).isTrue();
+    TradeFeed.FeedView view = awaitDelivered(feed, 2);
+    assertThat(view.vaultsFeeMinor() + view.insuranceFundFeeMinor() + view.treasuryFeeMinor())
+        .isEqualTo(126_000);
   }
 }

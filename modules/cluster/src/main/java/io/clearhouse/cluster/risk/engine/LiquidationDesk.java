@@ -35,12 +35,13 @@ public final class LiquidationDesk {
       Map<String, Long> budgetMinor,
       Map<String, Long> windowStartMs) {}
 
-  private final PositionIndex index;
-  private final LiquidationParameters parameters;
+  private PositionIndex index;
+  private LiquidationParameters parameters;
   private final LiquidationSender sender;
   private final int inFlightMax;
   private final int capShareNodesMin;
-  private final LiquidationQueue queue;
+  private LiquidationQueue queue;
+  private int queueCapacity;
   private final Map<String, List<String>> queuedUnderlyings = new HashMap<>();
   private final Map<Long, InFlight> inFlight = new HashMap<>();
   private final Set<String> inFlightAccounts = new HashSet<>();
@@ -71,7 +72,8 @@ public final class LiquidationDesk {
     this.parameters = parameters;
     this.sender = sender;
     this.inFlightMax = inFlightMax;
-    this.queue = new LiquidationQueue(parameters.queueCapacity());
+    this.queueCapacity = parameters.queueCapacity();
+    this.queue = new LiquidationQueue(queueCapacity);
   }
 
   /**
@@ -95,6 +97,32 @@ public final class LiquidationDesk {
     drain(nowMs, nodesUp, replyTo);
     lastTickToDecisionNanos = System.nanoTime() - started;
     return below;
+  }
+
+  /**
+   * A new version of the risk parameters: from now on the desk works on {@code rebuilt} (an index
+   * built with the new margin and collateral parameters and holding the same accounts) and with the
+   * new liquidation parameters (penalty, cap, queue capacity). What is in flight, parked, to be
+   * retried and spent in the throughput windows is kept: those requests are out and their reports
+   * will come. The queue keeps its accounts (re-offered if its capacity changed); {@link #drain}
+   * checks each against the rebuilt index before sending, and the caller revalues every underlying
+   * next, which queues whoever the new rates put below MM.
+   */
+  public void reparameterize(PositionIndex rebuilt, LiquidationParameters liquidation) {
+    this.index = rebuilt;
+    this.parameters = liquidation;
+    if (queueCapacity != liquidation.queueCapacity()) {
+      queueCapacity = liquidation.queueCapacity();
+      LiquidationQueue resized = new LiquidationQueue(liquidation.queueCapacity());
+      while (queue.size() > 0) {
+        LiquidationQueue.Entry entry = queue.poll().orElseThrow();
+        if (!resized.offer(entry).isEmpty()) {
+          queuedUnderlyings.remove(entry.accountId());
+        }
+      }
+      queue = resized;
+    }
+    assert queue.size() <= queueCapacity : "queue within its capacity";
   }
 
   /** An account's ledger changed: re-index it and re-check it against the current market. */

@@ -8,6 +8,7 @@ import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.serialization.CborSerializable;
@@ -25,6 +26,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -41,6 +43,12 @@ import org.apache.pekko.cluster.typed.Cluster;
  * and risk-mode broadcast into the node's {@link MarketBoard} first, then revalues the ticked
  * underlying and sends Liquidate to the worst accounts below MM within this node's share of the
  * throughput cap; every report interval it hands the node's exposure to the {@link ExposureSink}.
+ *
+ * <p>It values under the node's {@link ParametersBoard}: when the board takes a newer version, the
+ * engine rebuilds its index with the new margin and collateral parameters from the last ledger each
+ * account reported (it keeps them for this), hands the desk the new liquidation parameters, and
+ * revalues every underlying at once at its last valid tick, so an account the new rates put below
+ * MM is sent Liquidate without waiting for the next tick.
  *
  * <p>Its commands never leave the node (accounts reach it through {@link #observer}, the topics and
  * the account's reply through message adapters), so they are not serializable, except {@link
@@ -60,6 +68,7 @@ public final class RiskEngine {
           AccountStopped,
           LiquidationAnswered,
           LiquidationTimedOut,
+          ParametersChanged,
           Drain,
           Report,
           GetStats,
@@ -90,6 +99,11 @@ public final class RiskEngine {
 
   /** A Liquidate went unanswered for the liquidation timeout. */
   public record LiquidationTimedOut(long requestId) implements Command {}
+
+  /** The node's parameters board took a version (the engine re-reads the board). */
+  public enum ParametersChanged implements Command {
+    INSTANCE
+  }
 
   /** Timer: drain the queue. */
   public enum Drain implements Command {
@@ -145,6 +159,7 @@ public final class RiskEngine {
    * @param liquidatedNotionalMinor notional reported liquidated per underlying since start
    * @param lastTickToDecisionNanos from the last valid tick's arrival until its Liquidates were
    *     sent
+   * @param parametersVersion the version of the risk parameters the engine values under
    */
   public record Stats(
       int positions,
@@ -152,11 +167,12 @@ public final class RiskEngine {
       int queueLength,
       int inFlight,
       Map<String, Long> liquidatedNotionalMinor,
-      long lastTickToDecisionNanos) {}
+      long lastTickToDecisionNanos,
+      long parametersVersion) {}
 
   /**
    * Spawns the node's engine as a system actor named {@code risk-engine} (works from outside an
-   * actor) and subscribes it to the topics.
+   * actor) and subscribes it to the topics; it values under the node's parameters in force.
    */
   public static ActorRef<Command> spawn(
       ActorSystem<?> system,
@@ -165,7 +181,7 @@ public final class RiskEngine {
       MarketTopics topics,
       LiquidationSender sender,
       ExposureSink sink,
-      RiskParameters parameters,
+      ParametersBoard parameters,
       InstrumentCatalog instruments,
       AssetCatalog assets) {
     return system.systemActorOf(
@@ -174,7 +190,7 @@ public final class RiskEngine {
         Props.empty());
   }
 
-  /** The engine's behavior, for tests that spawn it themselves. */
+  /** The engine's behavior with fixed parameters, for tests that spawn it themselves. */
   public static Behavior<Command> create(
       RiskEngineSettings settings,
       MarketBoard board,
@@ -184,16 +200,38 @@ public final class RiskEngine {
       RiskParameters parameters,
       InstrumentCatalog instruments,
       AssetCatalog assets) {
+    return create(
+        settings,
+        board,
+        topics,
+        sender,
+        sink,
+        new ParametersBoard(parameters),
+        instruments,
+        assets);
+  }
+
+  /** The engine's behavior under the parameters in force on {@code parameters}. */
+  public static Behavior<Command> create(
+      RiskEngineSettings settings,
+      MarketBoard board,
+      MarketTopics topics,
+      LiquidationSender sender,
+      ExposureSink sink,
+      ParametersBoard parameters,
+      InstrumentCatalog instruments,
+      AssetCatalog assets) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
-                  PositionIndex index =
-                      new PositionIndex(
-                          parameters.margin(),
-                          parameters.collateral(),
-                          id -> instruments.find(id).map(InstrumentSpec::instrument).orElse(null),
-                          symbol -> assets.find(symbol).orElse(null));
+                  // Listen before reading: a version taken in between is heard, not missed.
+                  // The listener runs on the writer's thread: it only sends to the engine.
+                  ActorRef<Command> self = context.getSelf();
+                  ParametersBoard.Listener listener =
+                      taken -> self.tell(ParametersChanged.INSTANCE);
+                  parameters.listen(listener);
+                  ParametersBoard.Versioned inForce = parameters.versioned();
                   // Every request sent gets its timeout, whichever path (tick or drain) sent it.
                   LiquidationSender timed =
                       (accountId, command) -> {
@@ -205,21 +243,12 @@ public final class RiskEngine {
                       };
                   LiquidationDesk desk =
                       new LiquidationDesk(
-                          index,
-                          parameters.liquidation(),
+                          index(inForce.parameters(), instruments, assets),
+                          inForce.parameters().liquidation(),
                           timed,
                           settings.liquidationsInFlightMax(),
                           settings.capShareNodesMin());
-                  topics
-                      .ticks()
-                      .tell(
-                          Topic.subscribe(
-                              context.messageAdapter(MarketTick.class, TickReceived::new)));
-                  topics
-                      .modes()
-                      .tell(
-                          Topic.subscribe(
-                              context.messageAdapter(RiskModes.class, ModesReceived::new)));
+                  subscribe(context, topics);
                   timers.startTimerWithFixedDelay(Drain.INSTANCE, settings.drainInterval());
                   timers.startTimerWithFixedDelay(Report.INSTANCE, settings.reportInterval());
                   context
@@ -233,10 +262,32 @@ public final class RiskEngine {
                           board,
                           sink,
                           desk,
-                          assets.all().keySet(),
-                          instruments)
+                          assets,
+                          instruments,
+                          parameters,
+                          listener,
+                          inForce.version())
                       .behavior();
                 }));
+  }
+
+  /** An empty index valuing under {@code parameters}' margin and collateral parameters. */
+  private static PositionIndex index(
+      RiskParameters parameters, InstrumentCatalog instruments, AssetCatalog assets) {
+    return new PositionIndex(
+        parameters.margin(),
+        parameters.collateral(),
+        id -> instruments.find(id).map(InstrumentSpec::instrument).orElse(null),
+        symbol -> assets.find(symbol).orElse(null));
+  }
+
+  private static void subscribe(ActorContext<Command> context, MarketTopics topics) {
+    topics
+        .ticks()
+        .tell(Topic.subscribe(context.messageAdapter(MarketTick.class, TickReceived::new)));
+    topics
+        .modes()
+        .tell(Topic.subscribe(context.messageAdapter(RiskModes.class, ModesReceived::new)));
   }
 
   /**
@@ -265,7 +316,19 @@ public final class RiskEngine {
   private final ExposureSink sink;
   private final LiquidationDesk desk;
   private final Set<String> collateralAssets;
+  private final AssetCatalog assets;
   private final InstrumentCatalog instruments;
+  private final ParametersBoard parameters;
+  private final ParametersBoard.Listener listener;
+
+  /**
+   * The last ledger each account on this node reported: what the index is rebuilt from when a new
+   * parameters version changes how every account is valued. The maps are the immutable ones the
+   * messages carried, so keeping them costs a reference per account.
+   */
+  private final Map<String, AccountChanged> ledgers = new HashMap<>();
+
+  private long parametersVersion;
   private final AdlBook adlBook = new AdlBook();
   private final ActorRef<Account.LiquidationReport> reportAdapter;
   private final Map<String, UnderlyingExposure> lastReported = new HashMap<>();
@@ -279,16 +342,23 @@ public final class RiskEngine {
       MarketBoard board,
       ExposureSink sink,
       LiquidationDesk desk,
-      Set<String> collateralAssets,
-      InstrumentCatalog instruments) {
+      AssetCatalog assets,
+      InstrumentCatalog instruments,
+      ParametersBoard parameters,
+      ParametersBoard.Listener listener,
+      long parametersVersion) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.board = board;
     this.sink = sink;
     this.desk = desk;
-    this.collateralAssets = Set.copyOf(collateralAssets);
+    this.collateralAssets = Set.copyOf(assets.all().keySet());
+    this.assets = assets;
     this.instruments = instruments;
+    this.parameters = parameters;
+    this.listener = listener;
+    this.parametersVersion = parametersVersion;
     this.reportAdapter =
         context.messageAdapter(Account.LiquidationReport.class, LiquidationAnswered::new);
   }
@@ -301,10 +371,12 @@ public final class RiskEngine {
         .onMessage(AccountStopped.class, this::onAccountStopped)
         .onMessage(LiquidationAnswered.class, this::onAnswered)
         .onMessage(LiquidationTimedOut.class, this::onTimedOut)
+        .onMessageEquals(ParametersChanged.INSTANCE, this::onParametersChanged)
         .onMessageEquals(Drain.INSTANCE, this::onDrain)
         .onMessageEquals(Report.INSTANCE, this::onReport)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(AdlQuery.class, this::onAdlQuery)
+        .onSignal(PostStop.class, stopped -> onStopped())
         .build();
   }
 
@@ -349,12 +421,14 @@ public final class RiskEngine {
   }
 
   private Behavior<Command> onAccountChanged(AccountChanged message) {
+    ledgers.put(message.accountId(), message);
     desk.onAccountChanged(message.accountId(), message.balancesMinor(), message.positions());
     adlBook.onAccountChanged(message.accountId(), message.positions());
     return Behaviors.same();
   }
 
   private Behavior<Command> onAccountStopped(AccountStopped message) {
+    ledgers.remove(message.accountId());
     desk.onAccountStopped(message.accountId());
     adlBook.onAccountStopped(message.accountId());
     return Behaviors.same();
@@ -375,6 +449,40 @@ public final class RiskEngine {
     if (desk.onTimeout(message.requestId())) {
       context.getLog().warn("liquidation request {} timed out; retrying", message.requestId());
     }
+    return Behaviors.same();
+  }
+
+  /**
+   * A newer version is in force: rebuild the index under it from the kept ledgers, give the desk
+   * the new liquidation parameters, and revalue every underlying at its last valid tick now, so the
+   * next decision is already under the new rates. Older or equal versions change nothing.
+   */
+  private Behavior<Command> onParametersChanged() {
+    ParametersBoard.Versioned inForce = parameters.versioned();
+    if (inForce.version() <= parametersVersion) {
+      return Behaviors.same();
+    }
+    PositionIndex rebuilt = index(inForce.parameters(), instruments, assets);
+    for (AccountChanged ledger : ledgers.values()) {
+      rebuilt.upsert(ledger.accountId(), ledger.balancesMinor(), ledger.positions());
+    }
+    assert rebuilt.accounts() == ledgers.size() : "every kept ledger indexed";
+    desk.reparameterize(rebuilt, inForce.parameters().liquidation());
+    parametersVersion = inForce.version();
+    context
+        .getLog()
+        .info(
+            "risk engine values under parameters version {} ({} accounts)",
+            parametersVersion,
+            ledgers.size());
+    for (String underlying : rebuilt.underlyings()) {
+      board.lastValid(underlying).ifPresent(tick -> revalue(underlying, tick));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStopped() {
+    parameters.unlisten(listener);
     return Behaviors.same();
   }
 
@@ -418,7 +526,8 @@ public final class RiskEngine {
                 desk.queueLength(),
                 desk.inFlight(),
                 desk.liquidatedTotalMinor(),
-                desk.lastTickToDecisionNanos()));
+                desk.lastTickToDecisionNanos(),
+                parametersVersion));
     return Behaviors.same();
   }
 

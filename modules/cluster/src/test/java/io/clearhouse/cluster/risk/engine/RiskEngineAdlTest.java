@@ -8,6 +8,7 @@ import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersAnnounced;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.domain.adl.AdlCandidate;
@@ -64,7 +65,8 @@ class RiskEngineAdlTest {
     MarketTopics topics =
         new MarketTopics(
             testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
-            testKit.spawn(Topic.create(RiskModes.class, name + "-modes")));
+            testKit.spawn(Topic.create(RiskModes.class, name + "-modes")),
+            testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
     engine =
         testKit.spawn(
             RiskEngine.create(

@@ -9,6 +9,7 @@ import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersAnnounced;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
@@ -83,7 +84,8 @@ class RiskEngineTest {
   private MarketTopics privateTopics(String name) {
     return new MarketTopics(
         testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
-        testKit.spawn(Topic.create(io.clearhouse.cluster.market.RiskModes.class, name + "-modes")));
+        testKit.spawn(Topic.create(io.clearhouse.cluster.market.RiskModes.class, name + "-modes")),
+        testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
   }
 
   private RiskEngine.Stats stats() {
