@@ -342,7 +342,8 @@ public final class Backstop {
           DrawProposalOpened,
           DrawApproved,
           EmergencyDrawPaid,
-          DrawHoldReleased {}
+          DrawHoldReleased,
+          VaultRegistered {}
 
   /** A transfer from {@code sourceId} at {@code sourceSeq} credited the fund. */
   public record FundCredited(
@@ -459,6 +460,12 @@ public final class Backstop {
       approvers = List.copyOf(approvers);
     }
   }
+
+  /**
+   * A vault reported for the first time: from now on, after every start or failover, no claim is
+   * allocated before it reported again (or {@code vault-status-warmup-max} passed).
+   */
+  public record VaultRegistered(String vaultId, long atMs) implements Event {}
 
   /** The vault an emergency draw came from released the hold the draw placed. */
   public record DrawHoldReleased(String drawId, long atMs) implements Event {}

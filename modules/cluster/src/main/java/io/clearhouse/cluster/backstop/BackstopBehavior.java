@@ -98,6 +98,7 @@ final class BackstopBehavior
   private final Map<Long, Long> askAgainAtMs = new HashMap<>();
   private final TreeMap<String, Long> escalatedAtMs = new TreeMap<>();
   private WaterfallParameters parameters;
+  private boolean warmupExpiredLogged;
   private long parametersVersion;
 
   private BackstopBehavior(
@@ -223,6 +224,7 @@ final class BackstopBehavior
         .onEvent(Backstop.DrawApproved.class, BackstopState::apply)
         .onEvent(Backstop.EmergencyDrawPaid.class, BackstopState::apply)
         .onEvent(Backstop.DrawHoldReleased.class, BackstopState::apply)
+        .onEvent(Backstop.VaultRegistered.class, BackstopState::apply)
         .build();
   }
 
@@ -338,10 +340,9 @@ final class BackstopBehavior
     if (next.isEmpty()) {
       return Effect().noReply();
     }
-    long warmupLeft = startedAtMs + settings.vaultStatusWarmup().toMillis() - now;
-    if (warmupLeft > 0) {
+    if (!warm(state, now)) {
       // After a start or failover, wait until the vaults have reported their commitments.
-      timers.startSingleTimer("warmup", new Advance(), Duration.ofMillis(warmupLeft));
+      timers.startSingleTimer("warmup", new Advance(), Duration.ofMillis(200));
       return Effect().noReply();
     }
     ClaimRecord claim = next.get();
@@ -354,6 +355,28 @@ final class BackstopBehavior
             parametersVersion,
             now);
     return persistAndGo(allocated);
+  }
+
+  /**
+   * Whether the vaults' figures can be trusted: the minimum warm-up passed and every vault on
+   * record reported since this incarnation started, or the maximum warm-up passed.
+   */
+  private boolean warm(BackstopState state, long now) {
+    long up = now - startedAtMs;
+    if (up < settings.vaultStatusWarmup().toMillis()) {
+      return false;
+    }
+    if (vaults.heardFromAll(state.vaults())) {
+      return true;
+    }
+    if (up < settings.vaultStatusWarmupMax().toMillis()) {
+      return false;
+    }
+    if (!warmupExpiredLogged) {
+      warmupExpiredLogged = true;
+      log.warn("backstop allocates without a report from some of the vaults {}", state.vaults());
+    }
+    return true;
   }
 
   private ReplyEffect<Event, BackstopState> advanceWorking(
@@ -540,6 +563,11 @@ final class BackstopBehavior
   private ReplyEffect<Event, BackstopState> onVaultStatus(
       BackstopState state, VaultStatusReport c) {
     long now = System.currentTimeMillis();
+    String vaultId = c.status().vaultId();
+    if (!state.vaults().contains(vaultId)) {
+      vaults.report(c.status(), now);
+      return Effect().persist(new Backstop.VaultRegistered(vaultId, now)).thenNoReply();
+    }
     if (vaults.report(c.status(), now)) {
       long drawdown = vaults.drawdownBps(c.status().vaultId());
       if (drawdown >= settings.stressVaultDrawdownBps()) {

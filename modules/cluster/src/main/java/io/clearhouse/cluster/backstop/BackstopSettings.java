@@ -9,6 +9,8 @@ import java.time.Duration;
  *
  * @param reportInterval how often the fund reports its balance to its listener
  * @param sourcesMax the most senders whose transfer watermark the fund keeps
+ * @param vaultStatusWarmup after a start, no claim is allocated before this
+ * @param vaultStatusWarmupMax nor before every vault on record reported again, unless this passed
  * @param liquidationVaultId the vault ADL closes go to (the one that took the bankrupt positions)
  */
 public record BackstopSettings(
@@ -19,6 +21,7 @@ public record BackstopSettings(
     Duration retryInterval,
     int requestsPerRetryMax,
     Duration vaultStatusWarmup,
+    Duration vaultStatusWarmupMax,
     Duration vaultStatusSettle,
     int adlCandidatesPerNode,
     Duration adlQueryTimeout,
@@ -62,6 +65,7 @@ public record BackstopSettings(
         c.getDuration("retry-interval"),
         c.getInt("requests-per-retry-max"),
         c.getDuration("vault-status-warmup"),
+        c.getDuration("vault-status-warmup-max"),
         c.getDuration("vault-status-settle"),
         c.getInt("adl-candidates-per-node"),
         c.getDuration("adl-query-timeout"),

@@ -19,6 +19,7 @@ import io.clearhouse.cluster.backstop.Backstop.LossesPlanned;
 import io.clearhouse.cluster.backstop.Backstop.ToppedUp;
 import io.clearhouse.cluster.backstop.Backstop.TranchesAllocated;
 import io.clearhouse.cluster.backstop.Backstop.VaultDrawSettled;
+import io.clearhouse.cluster.backstop.Backstop.VaultRegistered;
 import io.clearhouse.cluster.backstop.ClaimRecord.Phase;
 import io.clearhouse.cluster.backstop.EmergencyDraw.Status;
 import io.clearhouse.cluster.serialization.CborSerializable;
@@ -42,6 +43,7 @@ import java.util.TreeSet;
  * @param active numbers of claims not done yet (the only ones with requests outstanding)
  * @param topUps recent top-up request ids and amounts (a retry is answered, not booked again)
  * @param dayEpoch the UTC day {@code drawnTodayMinor} counts (days since 1970-01-01)
+ * @param vaults every vault that ever reported (a failover waits for their reports)
  */
 public record BackstopState(
     long fundMinor,
@@ -59,7 +61,8 @@ public record BackstopState(
     TreeMap<String, EmergencyDraw> draws,
     LinkedHashMap<String, Long> topUps,
     long dayEpoch,
-    long drawnTodayMinor)
+    long drawnTodayMinor,
+    TreeSet<String> vaults)
     implements CborSerializable {
 
   /** Top-up request ids remembered for retries. */
@@ -73,10 +76,12 @@ public record BackstopState(
     rounds = rounds == null ? new TreeMap<>() : rounds;
     draws = draws == null ? new TreeMap<>() : draws;
     topUps = topUps == null ? new LinkedHashMap<>() : topUps;
+    vaults = vaults == null ? new TreeSet<>() : vaults;
   }
 
   public static BackstopState empty() {
-    return new BackstopState(0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, null, 0, 0);
+    return new BackstopState(
+        0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, null, 0, 0, null);
   }
 
   /** The money the backstop holds for claims, collected and not yet delivered. */
@@ -319,6 +324,29 @@ public record BackstopState(
     return next.build(e);
   }
 
+  BackstopState apply(VaultRegistered e) {
+    TreeSet<String> known = new TreeSet<>(vaults);
+    known.add(e.vaultId());
+    return new BackstopState(
+        fundMinor,
+        treasuryMinor,
+        creditedMinor,
+        toppedUpMinor,
+        receivedMinor,
+        deliveredMinor,
+        credits,
+        watermarks,
+        claimSeqs,
+        claims,
+        active,
+        rounds,
+        draws,
+        topUps,
+        dayEpoch,
+        drawnTodayMinor,
+        known);
+  }
+
   // ---------------------------------------------------------------- checks
 
   /** Money in = money held + money out, exactly. */
@@ -477,7 +505,8 @@ public record BackstopState(
               draws,
               topUps,
               day,
-              drawnToday);
+              drawnToday,
+              s.vaults);
       next.checkConservation(event);
       return next;
     }

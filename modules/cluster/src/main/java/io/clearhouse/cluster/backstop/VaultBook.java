@@ -22,6 +22,8 @@ final class VaultBook {
   private final Map<String, VaultStatus> statuses = new TreeMap<>();
   private final Map<String, Long> drawnAtMs = new HashMap<>();
   private final Map<String, Long> peakNavMinor = new HashMap<>();
+  // Vaults heard from since this incarnation started (a report ignored after a draw counts).
+  private final java.util.Set<String> heard = new java.util.HashSet<>();
 
   VaultBook(long settleMs) {
     this.settleMs = settleMs;
@@ -29,6 +31,7 @@ final class VaultBook {
 
   /** Takes a report unless a draw on the vault is too recent; returns whether it was taken. */
   boolean report(VaultStatus status, long nowMs) {
+    heard.add(status.vaultId());
     Long drawn = drawnAtMs.get(status.vaultId());
     if (drawn != null && nowMs - drawn < settleMs) {
       return false;
@@ -78,6 +81,11 @@ final class VaultBook {
   long commitment(String vaultId, String underlying) {
     VaultStatus s = statuses.get(vaultId);
     return s == null ? 0 : s.committedMinor().getOrDefault(underlying, 0L);
+  }
+
+  /** Whether every one of {@code vaultIds} reported since this incarnation started. */
+  boolean heardFromAll(java.util.Collection<String> vaultIds) {
+    return heard.containsAll(vaultIds);
   }
 
   boolean knows(String vaultId) {

@@ -1241,19 +1241,24 @@ public final class Vault
     if (invalid.isPresent()) {
       return Effect().reply(c.replyTo(), VaultDraws.refused(c.drawId(), invalid.get()));
     }
+    return Effect()
+        .persist(event)
+        .thenRun(after -> logPaid(event))
+        .thenRun(this::reportNow)
+        .thenReply(c.replyTo(), after -> VaultDraws.settled(event, false));
+  }
+
+  /** Logged once the payment is on the journal (a kill before that means it did not happen). */
+  private void logPaid(DrawPaid event) {
     if (event.paidMinor() > 0) {
       log.info(
-          "vault {} pays {} of {} for claim {} (draw {})",
+          "vault {} paid {} of {} for claim {} (draw {})",
           vaultId,
           event.paidMinor(),
           event.requestedMinor(),
           event.claimId(),
           event.drawId());
     }
-    return Effect()
-        .persist(event)
-        .thenRun(this::reportNow)
-        .thenReply(c.replyTo(), after -> VaultDraws.settled(event, false));
   }
 
   private ReplyEffect<Event, State> onReleaseClaim(State state, ReleaseClaim c) {

@@ -178,6 +178,30 @@ class BackstopClaimsTest {
   }
 
   @Test
+  void afterARestartNoClaimIsAllocatedBeforeEveryVaultOnRecordReportedAgain() {
+    // given a vault on record, and a restart (the vault's node died with the backstop's)
+    fund(0, 0);
+    vaults(status("v1", 300 * USD, 1_000 * USD));
+    awaitAssert(() -> assertThat(view().vaults()).hasSize(1));
+    testKit.stop(backstop);
+    backstop = spawn(BackstopFixture.settings());
+    // when a claim arrives before the vault reported again
+    file(claim("claim-warm-1", "warm", 200 * USD, 10));
+    // then it waits (no vault figures: allocating now would skip the vault tranche)
+    fakes.requests.expectNoMessage(Duration.ofMillis(500));
+    assertThat(claim("claim-warm-1").phase()).isEqualTo(Phase.FILED);
+    // and is allocated, with the vault's draw, once the vault reports
+    vaults(status("v1", 300 * USD, 1_000 * USD));
+    Req draw = fakes.requests.receiveMessage();
+    assertThat(draw.kind()).isEqualTo("draw");
+    assertThat(draw.amountMinor()).isEqualTo(200 * USD);
+    draw.answer(200 * USD);
+    fakes.requests.receiveMessage().answer(200 * USD);
+    releaseHolds(1);
+    awaitPhase("claim-warm-1", Phase.CLOSED);
+  }
+
+  @Test
   void whenAdlRoundsRunOutTheRemainingWinnersPayProRataToTheirProfit() {
     // given one ADL round at most, and winners whose first close finds no position
     testKit.stop(backstop);

@@ -36,6 +36,7 @@ public final class BackstopFixture {
         retry,
         1_000,
         Duration.ZERO,
+        Duration.ofSeconds(10),
         Duration.ofSeconds(2),
         200,
         Duration.ofSeconds(3),
