@@ -27,26 +27,12 @@
 # The benchmark never runs during `mvn verify`; this script is the only thing that runs it.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TARGET="${CLEARHOUSE_TARGET:-target}"
-read -r -a MVN_FLAGS <<<"${MVN_ARGS:--B -q}"
-
-cd "$ROOT"
-if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
-  # cassandra-dev is built too: its package phase assembles the Cassandra server distribution.
-  # package, not install: the reactor resolves domain and cluster from this build directory, and
-  # the shared ~/.m2 is left as it was.
-  mvn "${MVN_FLAGS[@]}" -pl modules/cassandra-dev,modules/bench -am -DskipTests \
-    -Dclearhouse.target="$TARGET" -Dspotless.apply.skip=true -Dspotless.check.skip=true package
-fi
-
-BENCH="$ROOT/modules/bench/$TARGET"
-DIST="$ROOT/modules/cassandra-dev/$TARGET/dist"
-JAR="$(ls "$BENCH"/clearhouse-bench-*.jar | grep -v -- '-jmh.jar' | head -n 1)"
-if [[ ! -d "$DIST" ]]; then
-  echo "no Cassandra distribution in $DIST; run without SKIP_BUILD=1" >&2
-  exit 1
-fi
+# cassandra-dev is built too: its package phase assembles the Cassandra server distribution.
+# package, not install: the reactor resolves domain and cluster from this build directory, and
+# the shared ~/.m2 is left as it was.
+source "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
+bench_build package modules/cassandra-dev,modules/bench
+require_cassandra
 # exec: the benchmark JVM replaces this shell, so Ctrl-C and kill reach it (and, through its
 # stdin pipe, Cassandra) directly. It copies its own console output to the console log.
 exec java -Xms"${BENCH_HEAP:-2g}" -Xmx"${BENCH_HEAP:-2g}" \

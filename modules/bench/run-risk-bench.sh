@@ -12,18 +12,8 @@
 # The benchmarks never run during `mvn verify`; this script is the only thing that runs them.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TARGET="${CLEARHOUSE_TARGET:-target}"
-read -r -a MVN_FLAGS <<<"${MVN_ARGS:--B -q}"
-
-cd "$ROOT"
-if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
-  mvn "${MVN_FLAGS[@]}" -pl modules/bench -am -DskipTests \
-    -Dclearhouse.target="$TARGET" -Dspotless.apply.skip=true -Dspotless.check.skip=true install
-fi
-
-BENCH="$ROOT/modules/bench/$TARGET"
-JAR="$(ls "$BENCH"/clearhouse-bench-*.jar | grep -v -- '-jmh.jar' | head -n 1)"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
+bench_build install modules/bench
 exec java -Xms"${BENCH_HEAP:-3g}" -Xmx"${BENCH_HEAP:-3g}" \
   -cp "$JAR:$BENCH/bench-lib/*" \
   io.clearhouse.bench.risk.RiskBenchReport bench-reports "${FORKS:-3}" "${RUNS:-15}" "${MEMORY_REPEATS:-3}"

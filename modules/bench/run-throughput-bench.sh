@@ -16,24 +16,10 @@
 # The benchmark never runs during `mvn verify`; this script is the only thing that runs it.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TARGET="${CLEARHOUSE_TARGET:-target}"
-read -r -a MVN_FLAGS <<<"${MVN_ARGS:--B -q}"
-
-cd "$ROOT"
-if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
-  # cassandra-dev is built too: its package phase assembles the Cassandra server distribution.
-  mvn "${MVN_FLAGS[@]}" -pl modules/cassandra-dev,modules/bench -am -DskipTests \
-    -Dclearhouse.target="$TARGET" -Dspotless.apply.skip=true -Dspotless.check.skip=true install
-fi
-
-BENCH="$ROOT/modules/bench/$TARGET"
-DIST="$ROOT/modules/cassandra-dev/$TARGET/dist"
-JAR="$(ls "$BENCH"/clearhouse-bench-*.jar | grep -v -- '-jmh.jar' | head -n 1)"
-if [[ ! -d "$DIST" ]]; then
-  echo "no Cassandra distribution in $DIST; run without SKIP_BUILD=1" >&2
-  exit 1
-fi
+# cassandra-dev is built too: its package phase assembles the Cassandra server distribution.
+source "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
+bench_build install modules/cassandra-dev,modules/bench
+require_cassandra
 
 # exec: the benchmark JVM replaces this shell, so Ctrl-C and kill reach it (and, through its
 # stdin pipe, Cassandra) directly.

@@ -210,10 +210,8 @@ final class AccountLiquidation {
           BlackScholes.priceMinor(
               terms, fair, BlackScholes.logSpot(fair), underlying.impliedVolatility());
     }
-    long tick = spec.tickMinor();
-    long down = Math.floorDiv(fair, tick) * tick;
-    long price = lotsBefore > 0 ? down : (down == fair ? fair : down + tick);
-    return spec.isPerpetual() ? Math.max(tick, price) : Math.max(0, price);
+    long price = lotsBefore > 0 ? spec.floorToTick(fair) : spec.ceilToTick(fair);
+    return spec.isPerpetual() ? Math.max(spec.tickMinor(), price) : Math.max(0, price);
   }
 
   private static Liquidated event(

@@ -325,26 +325,10 @@ public record BackstopState(
   }
 
   BackstopState apply(VaultRegistered e) {
-    TreeSet<String> known = new TreeSet<>(vaults);
-    known.add(e.vaultId());
-    return new BackstopState(
-        fundMinor,
-        treasuryMinor,
-        creditedMinor,
-        toppedUpMinor,
-        receivedMinor,
-        deliveredMinor,
-        credits,
-        watermarks,
-        claimSeqs,
-        claims,
-        active,
-        rounds,
-        draws,
-        topUps,
-        dayEpoch,
-        drawnTodayMinor,
-        known);
+    Builder next = new Builder(this);
+    next.vaults = new TreeSet<>(vaults);
+    next.vaults.add(e.vaultId());
+    return next.build(e);
   }
 
   // ---------------------------------------------------------------- checks
@@ -388,6 +372,7 @@ public record BackstopState(
     private LinkedHashMap<String, Long> topUps;
     private long day;
     private long drawnToday;
+    private TreeSet<String> vaults;
 
     Builder(BackstopState s) {
       this.s = s;
@@ -407,6 +392,7 @@ public record BackstopState(
       topUps = s.topUps;
       day = s.dayEpoch;
       drawnToday = s.drawnTodayMinor;
+      vaults = s.vaults;
     }
 
     Builder fund(long value) {
@@ -506,7 +492,7 @@ public record BackstopState(
               topUps,
               day,
               drawnToday,
-              s.vaults);
+              vaults);
       next.checkConservation(event);
       return next;
     }

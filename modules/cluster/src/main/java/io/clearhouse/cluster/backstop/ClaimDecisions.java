@@ -12,6 +12,7 @@ import io.clearhouse.domain.adl.AdlPlan;
 import io.clearhouse.domain.adl.AdlPlanner;
 import io.clearhouse.domain.adl.AdlRequest;
 import io.clearhouse.domain.adl.BankruptcyPrice;
+import io.clearhouse.domain.instrument.PerpetualMath;
 import io.clearhouse.domain.result.Outcome;
 import io.clearhouse.domain.waterfall.DefaultClaim;
 import io.clearhouse.domain.waterfall.DefaultClaim.ApprovalPolicy;
@@ -23,7 +24,6 @@ import io.clearhouse.domain.waterfall.WaterfallAllocation;
 import io.clearhouse.domain.waterfall.WaterfallAllocation.Part;
 import io.clearhouse.domain.waterfall.WaterfallAllocation.TrancheDraw;
 import io.clearhouse.domain.waterfall.WaterfallParameters;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -134,7 +134,8 @@ final class ClaimDecisions {
       String vaultId,
       long roundNo,
       long nowMs) {
-    long mark = onTick(pool.markPriceMinor(), spec.tickMinor());
+    // ADL closes are trades: the mark they close at lies on the tick grid.
+    long mark = spec.floorToTick(pool.markPriceMinor());
     if (mark <= 0 || pool.candidates().isEmpty()) {
       return Optional.empty();
     }
@@ -228,22 +229,15 @@ final class ClaimDecisions {
         claim.claim().shortfallMinor());
   }
 
-  /** floor(|qty| × lot × |mark − entry| / 10^scale): a winner's profit, rounded down. */
+  /** A winner's unrealized profit at the mark (the domain's perpetual PnL, floored); 0 if none. */
   static long profitMinor(AdlCandidate candidate, long markMinor, InstrumentSpec spec) {
-    long move = Long.signum(candidate.qtyLots()) * (markMinor - candidate.entryPriceMinor());
-    if (move <= 0) {
-      return 0;
-    }
-    BigInteger profit =
-        BigInteger.valueOf(Math.abs(candidate.qtyLots()))
-            .multiply(BigInteger.valueOf(spec.instrument().lotSizeMinor()))
-            .multiply(BigInteger.valueOf(move))
-            .divide(BigInteger.TEN.pow(spec.instrument().underlying().scale()));
-    return profit.min(BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
-  }
-
-  /** The mark on the tick grid (down): ADL closes are trades and must lie on it. */
-  private static long onTick(long priceMinor, long tickMinor) {
-    return priceMinor - Math.floorMod(priceMinor, tickMinor);
+    long quantityMinor = Math.multiplyExact(candidate.qtyLots(), spec.instrument().lotSizeMinor());
+    long pnl =
+        PerpetualMath.unrealizedPnlMinor(
+            quantityMinor,
+            spec.instrument().underlying().scale(),
+            markMinor,
+            candidate.entryPriceMinor());
+    return Math.max(0, pnl);
   }
 }

@@ -13,8 +13,8 @@ import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.result.Outcome;
+import io.clearhouse.domain.waterfall.DefaultWaterfall;
 import io.clearhouse.domain.waterfall.WaterfallParameters;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -129,7 +129,7 @@ final class OperatorDecisions {
       long day) {
     long own =
         EmergencyDraw.FUND.equals(c.source())
-            ? share(state.fundMinor(), parameters.insuranceFundShareBps())
+            ? DefaultWaterfall.shareOf(state.fundMinor(), parameters.insuranceFundShareBps())
             : vaults.commitment(c.source(), claim.underlying());
     long dailyRoom = Math.max(0, parameters.dailyDrawLimitMinor() - state.drawnOn(day));
     return Math.min(own, dailyRoom);
@@ -200,14 +200,6 @@ final class OperatorDecisions {
           new EmergencyDrawPaid(c.drawId(), draw.amountMinor(), true, state.fundMinor(), nowMs));
     }
     return events;
-  }
-
-  /** floor(balance × bps / 10,000). */
-  static long share(long balanceMinor, int bps) {
-    return BigInteger.valueOf(balanceMinor)
-        .multiply(BigInteger.valueOf(bps))
-        .divide(BigInteger.valueOf(10_000))
-        .longValueExact();
   }
 
   private static Optional<Rejection> reject(ErrorCode code, String message) {

@@ -38,6 +38,17 @@ public record InstrumentSpec(Instrument instrument, long tickMinor, Set<String> 
     return instrument instanceof LinearPerpetual;
   }
 
+  /** The highest price on the tick grid at or below {@code priceMinor}. */
+  public long floorToTick(long priceMinor) {
+    return Math.floorDiv(priceMinor, tickMinor) * tickMinor;
+  }
+
+  /** The lowest price on the tick grid at or above {@code priceMinor}. */
+  public long ceilToTick(long priceMinor) {
+    long down = floorToTick(priceMinor);
+    return down == priceMinor ? priceMinor : down + tickMinor;
+  }
+
   /** Whether {@code priceMinor} lies on the tick grid. */
   public boolean onTick(long priceMinor) {
     return priceMinor > 0 && priceMinor % tickMinor == 0;

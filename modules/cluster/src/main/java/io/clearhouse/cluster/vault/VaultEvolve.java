@@ -107,23 +107,13 @@ final class VaultEvolve {
     Processed processed =
         new Processed(
             Kind.DEPOSIT, e.lpId(), e.amountMinor(), depositReply(vaultId, e), null, null);
-    return new State(
-        e.cashAfterMinor(),
-        sharesAfter,
-        lpShares,
-        s.queue(),
-        s.commitmentsMinor(),
-        s.riskLevel(),
-        s.feeWatermarks(),
-        Math.addExact(s.depositedMinor(), e.amountMinor()),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        remember(s, Vault.dedupKey(e.lpId(), e.requestId()), processed),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.cash = e.cashAfterMinor();
+    next.shares = sharesAfter;
+    next.lpShares = lpShares;
+    next.deposited = Math.addExact(s.depositedMinor(), e.amountMinor());
+    next.recentRequests = remember(s, Vault.dedupKey(e.lpId(), e.requestId()), processed);
+    return next.state();
   }
 
   private State withdrawalRequested(State s, WithdrawalRequested e) {
@@ -137,23 +127,10 @@ final class VaultEvolve {
     Processed processed =
         new Processed(
             Kind.WITHDRAWAL, e.lpId(), e.shares(), null, withdrawalReply(vaultId, e), null);
-    return new State(
-        s.cashMinor(),
-        s.sharesOutstanding(),
-        s.lpShares(),
-        new WithdrawalQueue(requests),
-        s.commitmentsMinor(),
-        s.riskLevel(),
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        remember(s, queueId, processed),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.queue = new WithdrawalQueue(requests);
+    next.recentRequests = remember(s, queueId, processed);
+    return next.state();
   }
 
   private State withdrawalsPaid(State s, WithdrawalsPaid e) {
@@ -189,23 +166,13 @@ final class VaultEvolve {
     check(paid == e.paidMinor() && e.cashAfterMinor() == s.cashMinor() - paid, e, "cash chain");
     check(e.cashAfterMinor() >= 0, e, "paid more than the cash");
     check(e.sharesOutstandingAfter() == s.sharesOutstanding() - burned, e, "shares chain");
-    return new State(
-        e.cashAfterMinor(),
-        e.sharesOutstandingAfter(),
-        lpShares,
-        new WithdrawalQueue(left),
-        s.commitmentsMinor(),
-        s.riskLevel(),
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        Math.addExact(s.paidOutMinor(), paid),
-        s.feesMinor(),
-        s.recentRequests(),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.cash = e.cashAfterMinor();
+    next.shares = e.sharesOutstandingAfter();
+    next.lpShares = lpShares;
+    next.queue = new WithdrawalQueue(left);
+    next.paidOut = Math.addExact(s.paidOutMinor(), paid);
+    return next.state();
   }
 
   private State backstopCommitted(State s, BackstopCommitted e) {
@@ -225,23 +192,10 @@ final class VaultEvolve {
             null,
             null,
             commitmentReply(vaultId, params, e, totalAfter));
-    return new State(
-        s.cashMinor(),
-        s.sharesOutstanding(),
-        s.lpShares(),
-        s.queue(),
-        commitments,
-        s.riskLevel(),
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.commitments = commitments;
+    next.recentRequests = remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed);
+    return next.state();
   }
 
   private State feesCredited(State s, FeesCredited e) {
@@ -251,23 +205,11 @@ final class VaultEvolve {
     check(e.cashAfterMinor() == Math.addExact(s.cashMinor(), e.amountMinor()), e, "cash chain");
     TreeMap<String, Long> watermarks = new TreeMap<>(s.feeWatermarks());
     watermarks.put(e.sourceId(), e.sequence());
-    return new State(
-        e.cashAfterMinor(),
-        s.sharesOutstanding(),
-        s.lpShares(),
-        s.queue(),
-        s.commitmentsMinor(),
-        s.riskLevel(),
-        watermarks,
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        Math.addExact(s.feesMinor(), e.amountMinor()),
-        s.recentRequests(),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.cash = e.cashAfterMinor();
+    next.feeWatermarks = watermarks;
+    next.fees = Math.addExact(s.feesMinor(), e.amountMinor());
+    return next.state();
   }
 
   private State positionsTakenOver(State s, PositionsTakenOver e) {
@@ -281,23 +223,13 @@ final class VaultEvolve {
     watermarks.put(e.sourceId(), e.sourceSeq());
     long takeoverCash =
         Math.addExact(s.takeoverCashMinor(), Math.subtractExact(cashAfter, s.cashMinor()));
-    return new State(
-        cashAfter,
-        s.sharesOutstanding(),
-        s.lpShares(),
-        s.queue(),
-        s.commitmentsMinor(),
-        s.riskLevel(),
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        s.recentRequests(),
-        positions,
-        watermarks,
-        takeoverCash,
-        s.takeovers() + 1,
-        s.draws());
+    Next next = new Next(s);
+    next.cash = cashAfter;
+    next.positions = positions;
+    next.takeoverWatermarks = watermarks;
+    next.takeoverCash = takeoverCash;
+    next.takeovers = s.takeovers() + 1;
+    return next.state();
   }
 
   /**
@@ -341,23 +273,11 @@ final class VaultEvolve {
 
   private static State withBackstop(
       State s, long cashMinor, TreeMap<String, Long> commitments, Draws draws) {
-    return new State(
-        cashMinor,
-        s.sharesOutstanding(),
-        s.lpShares(),
-        s.queue(),
-        commitments,
-        s.riskLevel(),
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        s.recentRequests(),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        draws);
+    Next next = new Next(s);
+    next.cash = cashMinor;
+    next.commitments = commitments;
+    next.draws = draws;
+    return next.state();
   }
 
   private static void evictOldestDraws(LinkedHashMap<String, Settled> window, int sizeMax) {
@@ -369,23 +289,71 @@ final class VaultEvolve {
   }
 
   private static State with(State s, io.clearhouse.domain.breaker.BreakerLevel level) {
-    return new State(
-        s.cashMinor(),
-        s.sharesOutstanding(),
-        s.lpShares(),
-        s.queue(),
-        s.commitmentsMinor(),
-        level,
-        s.feeWatermarks(),
-        s.depositedMinor(),
-        s.paidOutMinor(),
-        s.feesMinor(),
-        s.recentRequests(),
-        s.positions(),
-        s.takeoverWatermarks(),
-        s.takeoverCashMinor(),
-        s.takeovers(),
-        s.draws());
+    Next next = new Next(s);
+    next.riskLevel = level;
+    return next.state();
+  }
+
+  /**
+   * The state an event makes: a copy of the one before with the fields the event changes set (one
+   * place that lists the fields, instead of one full constructor call per event).
+   */
+  private static final class Next {
+    long cash;
+    long shares;
+    TreeMap<String, Long> lpShares;
+    WithdrawalQueue queue;
+    TreeMap<String, Long> commitments;
+    io.clearhouse.domain.breaker.BreakerLevel riskLevel;
+    TreeMap<String, Long> feeWatermarks;
+    long deposited;
+    long paidOut;
+    long fees;
+    LinkedHashMap<String, Processed> recentRequests;
+    TreeMap<String, PositionState> positions;
+    TreeMap<String, Long> takeoverWatermarks;
+    long takeoverCash;
+    long takeovers;
+    Draws draws;
+
+    Next(State s) {
+      cash = s.cashMinor();
+      shares = s.sharesOutstanding();
+      lpShares = s.lpShares();
+      queue = s.queue();
+      commitments = s.commitmentsMinor();
+      riskLevel = s.riskLevel();
+      feeWatermarks = s.feeWatermarks();
+      deposited = s.depositedMinor();
+      paidOut = s.paidOutMinor();
+      fees = s.feesMinor();
+      recentRequests = s.recentRequests();
+      positions = s.positions();
+      takeoverWatermarks = s.takeoverWatermarks();
+      takeoverCash = s.takeoverCashMinor();
+      takeovers = s.takeovers();
+      draws = s.draws();
+    }
+
+    State state() {
+      return new State(
+          cash,
+          shares,
+          lpShares,
+          queue,
+          commitments,
+          riskLevel,
+          feeWatermarks,
+          deposited,
+          paidOut,
+          fees,
+          recentRequests,
+          positions,
+          takeoverWatermarks,
+          takeoverCash,
+          takeovers,
+          draws);
+    }
   }
 
   private LinkedHashMap<String, Processed> remember(State s, String key, Processed processed) {

@@ -138,7 +138,7 @@ public final class DefaultWaterfall {
   }
 
   /** floor(balance × bps / 10000): the automatic share rounds down, against the claim. */
-  static long shareOf(long balanceMinor, int bps) {
+  public static long shareOf(long balanceMinor, int bps) {
     return BigInteger.valueOf(balanceMinor)
         .multiply(BigInteger.valueOf(bps))
         .divide(BigInteger.valueOf(10_000))

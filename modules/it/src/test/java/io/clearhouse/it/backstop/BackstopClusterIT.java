@@ -8,15 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
+import io.clearhouse.it.support.ClusterWaits;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.it.support.PricePoster;
 import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -64,12 +62,12 @@ class BackstopClusterIT {
       ApiClient client = new ApiClient(cluster::liveBaseUrls);
       BackstopPopulation population = new BackstopPopulation();
       try (PricePoster oracle = new PricePoster(client, "XBK", ENTRY_MINOR, 700)) {
-        awaitValidIndex(client);
+        ClusterWaits.awaitValidIndex(client, "XBK", OPERATOR_KEY);
         JsonNode before = awaitNoOpenClaims(client);
         topUp(client, "bk-fund-1", FUND_TOP_UP_MINOR, "INSURANCE_FUND");
         topUp(client, "bk-treasury-1", TREASURY_TOP_UP_MINOR, "TREASURY");
         population.build(client, ENTRY_MINOR);
-        awaitDelivered(client);
+        ClusterWaits.awaitDelivered(client, BackstopPopulation.VENUE, 1, OPERATOR_KEY);
         BackstopChecks checks = new BackstopChecks(client, cassandra, population);
         checks.recordBeforeCrash();
         oracle.set(CRASH_MINOR);
@@ -107,7 +105,7 @@ class BackstopClusterIT {
     Await.until(
         "no open claim at the start",
         Duration.ofSeconds(60),
-        checked(() -> backstop(client).path("openClaims").size() == 0));
+        ClusterWaits.checked(() -> backstop(client).path("openClaims").size() == 0));
     return backstop(client);
   }
 
@@ -120,7 +118,8 @@ class BackstopClusterIT {
     Await.until(
         "a claim on record",
         Duration.ofSeconds(60),
-        checked(() -> backstop(client).path("openClaims").toString().contains("bk-loser")));
+        ClusterWaits.checked(
+            () -> backstop(client).path("openClaims").toString().contains("bk-loser")));
     System.out.println("open claims at the kill: " + backstop(client).path("openClaims"));
     Answer risk = client.send("GET", "/v1/risk", OPERATOR_KEY, null, WITHIN);
     String host = risk.body().path("supervisorNode").asText("");
@@ -131,7 +130,7 @@ class BackstopClusterIT {
     Await.until(
         "every claim closed and every bankrupt account back at zero",
         Duration.ofSeconds(180),
-        checked(
+        ClusterWaits.checked(
             () -> {
               if (backstop(client).path("openClaims").toString().contains("bk-")) {
                 return false;
@@ -148,36 +147,6 @@ class BackstopClusterIT {
             }));
   }
 
-  private static void awaitValidIndex(ApiClient client) {
-    Await.until(
-        "a valid XBK index",
-        Duration.ofSeconds(60),
-        checked(
-            () -> {
-              Answer answer = client.send("GET", "/v1/oracle/XBK", OPERATOR_KEY, null, WITHIN);
-              return answer.status() == 200 && answer.body().path("valid").asBoolean();
-            }));
-  }
-
-  private static void awaitDelivered(ApiClient client) {
-    Await.until(
-        "every leg delivered",
-        Duration.ofSeconds(90),
-        checked(
-            () ->
-                client
-                        .send(
-                            "GET",
-                            "/v1/feeds/" + BackstopPopulation.VENUE,
-                            OPERATOR_KEY,
-                            null,
-                            WITHIN)
-                        .body()
-                        .path("deliveredThrough")
-                        .asLong()
-                    == 1));
-  }
-
   static JsonNode backstop(ApiClient client) throws Exception {
     Answer answer = client.send("GET", "/v1/backstop", OPERATOR_KEY, null, WITHIN);
     assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -188,26 +157,5 @@ class BackstopClusterIT {
     Answer answer = client.send("GET", "/v1/accounts/" + id, OPERATOR_KEY, null, WITHIN);
     assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
     return answer.body();
-  }
-
-  /** A condition that may fail to ask (a node is down right now): that counts as not yet. */
-  interface Check {
-    boolean test() throws Exception;
-  }
-
-  static BooleanSupplier checked(Check check) {
-    return () -> {
-      try {
-        return check.test();
-      } catch (Exception | AssertionError e) {
-        return false;
-      }
-    };
-  }
-
-  static List<JsonNode> list(JsonNode array) {
-    List<JsonNode> items = new ArrayList<>();
-    array.forEach(items::add);
-    return items;
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
+import io.clearhouse.it.support.ClusterWaits;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.it.support.PricePoster;
 import io.clearhouse.testkit.await.Await;
@@ -67,10 +68,11 @@ class RiskClusterIT {
       ApiClient client = new ApiClient(cluster::liveBaseUrls);
       RiskPopulation population = new RiskPopulation(TRADERS, ENTRY_MINOR);
       try (PricePoster oracle = new PricePoster(client, "XBT", ENTRY_MINOR, 700)) {
-        awaitValidIndex(client);
+        ClusterWaits.awaitValidIndex(client, "XBT", OPERATOR_KEY);
         JsonNode backstopBefore = RiskChecks.backstop(client);
         population.build(client, ENTRY_MINOR, VAULT);
-        awaitDelivered(client, population.batches());
+        ClusterWaits.awaitDelivered(
+            client, RiskPopulation.VENUE, population.batches(), OPERATOR_KEY);
         long dropStartMs = System.currentTimeMillis();
         fallInSteps(cluster, client, oracle);
         awaitQuiet(client, population);
@@ -97,7 +99,7 @@ class RiskClusterIT {
       Await.until(
           "the index at " + steps[i],
           Duration.ofSeconds(30),
-          checked(
+          ClusterWaits.checked(
               () ->
                   client
                           .send("GET", "/v1/oracle/XBT", OPERATOR_KEY, null, Duration.ofSeconds(10))
@@ -144,21 +146,6 @@ class RiskClusterIT {
     return busiest == null ? 1 : cluster.indexOfAddress(busiest).orElse(1);
   }
 
-  /** A condition that may fail to ask (a node is down right now): that counts as not yet. */
-  interface Check {
-    boolean test() throws Exception;
-  }
-
-  static java.util.function.BooleanSupplier checked(Check check) {
-    return () -> {
-      try {
-        return check.test();
-      } catch (Exception e) {
-        return false;
-      }
-    };
-  }
-
   static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
     List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
     object.fields().forEachRemaining(entries::add);
@@ -169,37 +156,6 @@ class RiskClusterIT {
     Answer answer = client.send("GET", "/v1/risk", OPERATOR_KEY, null, Duration.ofSeconds(30));
     assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
     return answer.body();
-  }
-
-  private static void awaitValidIndex(ApiClient client) {
-    Await.until(
-        "a valid XBT index",
-        Duration.ofSeconds(60),
-        checked(
-            () -> {
-              Answer answer =
-                  client.send("GET", "/v1/oracle/XBT", OPERATOR_KEY, null, Duration.ofSeconds(10));
-              return answer.status() == 200 && answer.body().path("valid").asBoolean();
-            }));
-  }
-
-  private static void awaitDelivered(ApiClient client, long batches) {
-    Await.until(
-        "every leg delivered",
-        Duration.ofSeconds(90),
-        checked(
-            () ->
-                client
-                        .send(
-                            "GET",
-                            "/v1/feeds/" + RiskPopulation.VENUE,
-                            OPERATOR_KEY,
-                            null,
-                            Duration.ofSeconds(10))
-                        .body()
-                        .path("deliveredThrough")
-                        .asLong()
-                    == batches));
   }
 
   /** Liquidations settle: nobody queued on XBT and every outbox drained, twice in a row. */
@@ -232,7 +188,7 @@ class RiskClusterIT {
     Await.until(
         "liquidations settled",
         Duration.ofSeconds(180),
-        checked(
+        ClusterWaits.checked(
             () -> {
               JsonNode xbt = risk(client).path("underlyings").path("XBT");
               boolean queueEmpty =
@@ -253,7 +209,7 @@ class RiskClusterIT {
     Await.until(
         "XBT breaker back to NORMAL",
         Duration.ofSeconds(120),
-        checked(
+        ClusterWaits.checked(
             () ->
                 "NORMAL"
                     .equals(risk(client).path("underlyings").path("XBT").path("level").asText())));
@@ -292,7 +248,7 @@ class RiskClusterIT {
     Await.until(
         "XBT escalated on INDEX_MOVE",
         Duration.ofSeconds(30),
-        checked(
+        ClusterWaits.checked(
             () -> {
               JsonNode xbt = risk(client).path("underlyings").path("XBT");
               return xbt.path("activeTriggers").toString().contains("INDEX_MOVE")

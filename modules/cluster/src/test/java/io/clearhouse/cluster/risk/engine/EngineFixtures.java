@@ -6,6 +6,8 @@ import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersAnnounced;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.domain.instrument.Instrument;
 import io.clearhouse.domain.margin.MarketSnapshot;
@@ -13,7 +15,12 @@ import io.clearhouse.domain.money.MinorUnits;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.risk.AccountRisk;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 
 /** The catalogs, ticks and reference valuations the engine tests share. */
 final class EngineFixtures {
@@ -31,6 +38,28 @@ final class EngineFixtures {
   static final Instrument BTC_PERP = INSTRUMENTS.find("BTC-PERP").orElseThrow().instrument();
 
   private EngineFixtures() {}
+
+  /** A one-node cluster for an engine test class (the engine registers with the receptionist). */
+  static ActorTestKit joinedNode(String name) {
+    ActorTestKit testKit = ActorTestKit.create(name, CONFIG);
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    return testKit;
+  }
+
+  /** Engine settings with the given report interval and short drain and timeout. */
+  static RiskEngineSettings settings(Duration reportInterval) {
+    return new RiskEngineSettings(
+        reportInterval, 3, Duration.ofMillis(20), 64, Duration.ofSeconds(3), 3);
+  }
+
+  /** Topics of a throwaway set, so that engines of earlier tests do not share the real ones. */
+  static MarketTopics privateTopics(ActorTestKit testKit, String name) {
+    return new MarketTopics(
+        testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
+        testKit.spawn(Topic.create(RiskModes.class, name + "-modes")),
+        testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
+  }
 
   static MarketTick tick(String underlying, long seq, long priceUsd) {
     return new MarketTick(

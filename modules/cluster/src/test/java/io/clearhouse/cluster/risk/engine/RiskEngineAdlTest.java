@@ -8,8 +8,6 @@ import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
-import io.clearhouse.cluster.market.ParametersAnnounced;
-import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.serialization.CborRoundTrip;
 import io.clearhouse.domain.adl.AdlCandidate;
 import io.clearhouse.domain.adl.AdlPlanner;
@@ -23,10 +21,7 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,9 +36,7 @@ class RiskEngineAdlTest {
 
   @BeforeAll
   static void startNode() {
-    testKit = ActorTestKit.create("risk-engine-adl-test", EngineFixtures.CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    testKit = EngineFixtures.joinedNode("risk-engine-adl-test");
   }
 
   @AfterAll
@@ -59,14 +52,8 @@ class RiskEngineAdlTest {
   }
 
   private ActorRef<RiskEngine.Command> start(String name) {
-    RiskEngineSettings settings =
-        new RiskEngineSettings(
-            Duration.ofHours(1), 3, Duration.ofMillis(20), 64, Duration.ofSeconds(3), 3);
-    MarketTopics topics =
-        new MarketTopics(
-            testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
-            testKit.spawn(Topic.create(RiskModes.class, name + "-modes")),
-            testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
+    RiskEngineSettings settings = EngineFixtures.settings(Duration.ofHours(1));
+    MarketTopics topics = EngineFixtures.privateTopics(testKit, name);
     engine =
         testKit.spawn(
             RiskEngine.create(

@@ -7,12 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
-import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
-import io.clearhouse.cluster.market.ParametersAnnounced;
 import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.market.ParametersFixtures;
-import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import java.time.Duration;
@@ -20,9 +17,6 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +38,7 @@ class RiskEngineParametersTest {
 
   @BeforeAll
   static void startNode() {
-    testKit = ActorTestKit.create("risk-engine-parameters-test", EngineFixtures.CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    testKit = EngineFixtures.joinedNode("risk-engine-parameters-test");
   }
 
   @AfterAll
@@ -62,14 +54,8 @@ class RiskEngineParametersTest {
   }
 
   private ActorRef<RiskEngine.Command> start(String name) {
-    RiskEngineSettings settings =
-        new RiskEngineSettings(
-            Duration.ofHours(1), 3, Duration.ofMillis(20), 64, Duration.ofSeconds(3), 3);
-    MarketTopics topics =
-        new MarketTopics(
-            testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
-            testKit.spawn(Topic.create(RiskModes.class, name + "-modes")),
-            testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
+    RiskEngineSettings settings = EngineFixtures.settings(Duration.ofHours(1));
+    MarketTopics topics = EngineFixtures.privateTopics(testKit, name);
     engine =
         testKit.spawn(
             RiskEngine.create(

@@ -9,7 +9,6 @@ import io.clearhouse.cluster.account.AccountObserver;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
-import io.clearhouse.cluster.market.ParametersAnnounced;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
@@ -23,8 +22,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +41,7 @@ class RiskEngineTest {
 
   @BeforeAll
   static void startNode() {
-    testKit = ActorTestKit.create("risk-engine-test", EngineFixtures.CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    testKit = EngineFixtures.joinedNode("risk-engine-test");
     topics = MarketTopics.create(testKit.system());
   }
 
@@ -63,9 +58,7 @@ class RiskEngineTest {
   }
 
   private ActorRef<RiskEngine.Command> start(Duration reportInterval, MarketTopics engineTopics) {
-    RiskEngineSettings settings =
-        new RiskEngineSettings(
-            reportInterval, 3, Duration.ofMillis(20), 64, Duration.ofSeconds(3), 3);
+    RiskEngineSettings settings = EngineFixtures.settings(reportInterval);
     engine =
         testKit.spawn(
             RiskEngine.create(
@@ -80,12 +73,8 @@ class RiskEngineTest {
     return engine;
   }
 
-  /** Topics of a throwaway pair, so that engines of earlier tests do not share the real ones. */
   private MarketTopics privateTopics(String name) {
-    return new MarketTopics(
-        testKit.spawn(Topic.create(MarketTick.class, name + "-ticks")),
-        testKit.spawn(Topic.create(io.clearhouse.cluster.market.RiskModes.class, name + "-modes")),
-        testKit.spawn(Topic.create(ParametersAnnounced.class, name + "-parameters")));
+    return EngineFixtures.privateTopics(testKit, name);
   }
 
   private RiskEngine.Stats stats() {
