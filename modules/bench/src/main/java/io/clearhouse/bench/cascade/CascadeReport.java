@@ -120,21 +120,11 @@ final class CascadeReport {
             + s.drainMax().toSeconds()
             + " s) until every outbox is empty (positions and penalty shares acknowledged by the backstop vault and the insurance fund), then check conservation exactly.");
     line("");
-    line("## Hardware");
-    line(
-        "- nproc: "
-            + HostInfo.cores()
-            + "; memory: "
-            + HostInfo.memory()
-            + "; CPU: "
-            + HostInfo.cpuModel());
-    line(
-        "- Load average (1/5/15 min) before: "
-            + loadBefore
-            + ", after: "
-            + loadAfter
-            + ". Cassandra, the node and the benchmark share these cores; other engineers' builds may run at the same time (they show in the load average).");
-    line("");
+    HostInfo.hardwareSection(
+            loadBefore,
+            loadAfter,
+            "Cassandra, the node and the benchmark share these cores; other engineers' builds may run at the same time (they show in the load average).")
+        .forEach(this::line);
   }
 
   private void configuration() {
@@ -330,10 +320,10 @@ final class CascadeReport {
   private void conservation() {
     line("## Conservation after the cascade (USD minor units, exact)");
     line(
-        "Σ accounts (USD cash − perpetual cost basis + outbox value) + backstop vault (cash − cost basis of its positions) + insurance fund + fees held by the feed = Σ deposits; per instrument, Σ lots of accounts and vault = 0.");
+        "Σ accounts (USD cash − perpetual cost basis + outbox value) + backstop vault (cash − cost basis of its positions) + backstop (insurance fund + treasury + claims being paid) + fees held by the feed = Σ deposits; per instrument, Σ lots of accounts and vault = 0.");
     line("");
     line(
-        "| configuration | rep | deposits | accounts | vault | insurance fund | feed fees | total − deposits | net lots | outboxes drained in, s | verdict |");
+        "| configuration | rep | deposits | accounts | vault | backstop | feed fees | total − deposits | net lots | outboxes drained in, s | verdict |");
     line("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Repetition r : reps) {
       Conservation.Check c = r.check();

@@ -25,6 +25,24 @@ public final class HostInfo {
   }
 
   /** The 1, 5 and 15 minute load averages. */
+  /**
+   * The report's "Hardware" section as markdown lines: cores, memory, CPU and the load average
+   * before and after the run, with {@code sharing} saying what else used the cores.
+   */
+  public static java.util.List<String> hardwareSection(
+      String loadBefore, String loadAfter, String sharing) {
+    return java.util.List.of(
+        "## Hardware",
+        "- nproc: " + cores() + "; memory: " + memory() + "; CPU: " + cpuModel(),
+        "- Load average (1/5/15 min) before: "
+            + loadBefore
+            + ", after: "
+            + loadAfter
+            + ". "
+            + sharing,
+        "");
+  }
+
   public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");

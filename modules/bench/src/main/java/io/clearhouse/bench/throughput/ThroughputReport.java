@@ -89,21 +89,11 @@ final class ThroughputReport {
             + s.warmup().toSeconds()
             + " s per load is not reported. Each round runs B zipf, S zipf, B uniform, S uniform in that order.");
     line("");
-    line("## Hardware");
-    line(
-        "- nproc: "
-            + HostInfo.cores()
-            + "; memory: "
-            + HostInfo.memory()
-            + "; CPU: "
-            + HostInfo.cpuModel());
-    line(
-        "- Load average (1/5/15 min) before: "
-            + loadBefore
-            + ", after: "
-            + loadAfter
-            + ". Cassandra, the node and the load generator share these cores; another Maven build of the project may have been running at the same time (it shows in the load average), so compare S and B within this run only.");
-    line("");
+    HostInfo.hardwareSection(
+            loadBefore,
+            loadAfter,
+            "Cassandra, the node and the load generator share these cores; another Maven build of the project may have been running at the same time (it shows in the load average), so compare S and B within this run only.")
+        .forEach(this::line);
   }
 
   private void config() {

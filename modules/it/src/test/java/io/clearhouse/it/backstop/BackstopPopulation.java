@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
-import java.math.BigDecimal;
+import io.clearhouse.it.support.Members;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +17,7 @@ import java.util.List;
  */
 final class BackstopPopulation {
   static final long USD = 1_000_000L;
-  static final String TRADER_KEY = "dev-trader-key-load-000000001";
   static final String VENUE_KEY = "dev-venue-key-a-b-0000000001";
-  static final String LP_KEY = "dev-lp-key-0000000000000001";
   static final String OPERATOR_KEY = "dev-operator-key-0000000000001";
   static final String VENUE = "venue-bk";
   static final String INSTRUMENT = "XBK-PERP";
@@ -68,10 +66,12 @@ final class BackstopPopulation {
   }
 
   void build(ApiClient client, long entryPriceMinor) throws Exception {
-    fundVault(client, LIQUIDATION_VAULT, liquidationVaultCommitMinor);
-    fundVault(client, SECOND_VAULT, secondVaultCommitMinor);
+    Members.fundVault(
+        client, LIQUIDATION_VAULT, "lp-bk", vaultCapitalMinor, "XBK", liquidationVaultCommitMinor);
+    Members.fundVault(
+        client, SECOND_VAULT, "lp-bk", vaultCapitalMinor, "XBK", secondVaultCommitMinor);
     for (Member m : everyone()) {
-      deposit(client, m.id(), m.depositMinor());
+      Members.deposit(client, m.id(), m.depositMinor());
     }
     List<String> trades = new ArrayList<>();
     for (Member loser : losers) {
@@ -92,34 +92,13 @@ final class BackstopPopulation {
     assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
   }
 
-  private void fundVault(ApiClient client, String vaultId, long commitMinor) throws Exception {
-    String deposit =
-        "{\"requestId\":\"lp-1\",\"lpId\":\"lp-bk\",\"amount\":\"" + usd(vaultCapitalMinor) + "\"}";
-    Answer paid =
-        client.send("POST", "/v1/vaults/" + vaultId + "/deposits", LP_KEY, deposit, WITHIN);
-    assertThat(paid.status()).as(paid.toString()).isIn(200, 201);
-    String commit =
-        "{\"requestId\":\"c-1\",\"underlying\":\"XBK\",\"amount\":\"" + usd(commitMinor) + "\"}";
-    Answer committed =
-        client.send("POST", "/v1/vaults/" + vaultId + "/commitments", OPERATOR_KEY, commit, WITHIN);
-    assertThat(committed.status()).as(committed.toString()).isIn(200, 201);
-  }
-
-  private static void deposit(ApiClient client, String account, long amountMinor) throws Exception {
-    String body =
-        "{\"requestId\":\"dep-1\",\"asset\":\"USD\",\"amount\":\"" + usd(amountMinor) + "\"}";
-    Answer answer =
-        client.send("POST", "/v1/accounts/" + account + "/deposits", TRADER_KEY, body, WITHIN);
-    assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
-  }
-
   private static String trade(String id, String buyer, String seller, long lots, long price) {
     return "{\"tradeId\":\"bk-"
         + id
         + "\",\"instrument\":\""
         + INSTRUMENT
         + "\",\"price\":\""
-        + usd(price)
+        + Members.usd(price)
         + "\",\"quantity\":"
         + lots
         + ",\"buyer\":\""
@@ -127,9 +106,5 @@ final class BackstopPopulation {
         + "\",\"seller\":\""
         + seller
         + "\",\"aggressor\":\"BUY\"}";
-  }
-
-  static String usd(long minor) {
-    return BigDecimal.valueOf(minor, 6).toPlainString();
   }
 }

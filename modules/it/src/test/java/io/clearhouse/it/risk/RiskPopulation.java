@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
-import java.math.BigDecimal;
+import io.clearhouse.it.support.Members;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,6 @@ import java.util.List;
  * 2x to 30x (some short), so that a 20% fall puts a known part of them under water.
  */
 final class RiskPopulation {
-  static final String TRADER_KEY = "dev-trader-key-load-000000001";
   static final String VENUE_KEY = "dev-venue-key-a-b-0000000001";
   static final String VENUE = "venue-rk";
   static final String INSTRUMENT = "XBT-PERP";
@@ -29,7 +28,6 @@ final class RiskPopulation {
   /** One trader: signed lots and collateral. */
   record Trader(String id, long lots, long depositMinor) {}
 
-  static final String LP_KEY = "dev-lp-key-0000000000000001";
   static final String OPERATOR_KEY = "dev-operator-key-0000000000001";
 
   final List<Trader> traders = new ArrayList<>();
@@ -58,10 +56,11 @@ final class RiskPopulation {
   }
 
   void build(ApiClient client, long entryPriceMinor, String vaultId) throws Exception {
-    fundVault(client, vaultId);
-    deposit(client, MARKET_MAKER, marketMakerDepositMinor);
+    // The backstop vault takes over liquidated positions: it is funded and committed to XBT.
+    Members.fundVault(client, vaultId, "lp-rk", vaultCapitalMinor, "XBT", vaultCapitalMinor);
+    Members.deposit(client, MARKET_MAKER, marketMakerDepositMinor);
     for (Trader trader : traders) {
-      deposit(client, trader.id(), trader.depositMinor());
+      Members.deposit(client, trader.id(), trader.depositMinor());
     }
     long sequence = 0;
     for (int from = 0; from < traders.size(); from += TRADES_PER_BATCH) {
@@ -72,30 +71,6 @@ final class RiskPopulation {
 
   long batches() {
     return (traders.size() + TRADES_PER_BATCH - 1) / TRADES_PER_BATCH;
-  }
-
-  /** The backstop vault takes over liquidated positions: it is funded and committed to XBT. */
-  private void fundVault(ApiClient client, String vaultId) throws Exception {
-    String deposit =
-        "{\"requestId\":\"lp-1\",\"lpId\":\"lp-rk\",\"amount\":\"" + usd(vaultCapitalMinor) + "\"}";
-    Answer paid =
-        client.send("POST", "/v1/vaults/" + vaultId + "/deposits", LP_KEY, deposit, WITHIN);
-    assertThat(paid.status()).as(paid.toString()).isIn(200, 201);
-    String commit =
-        "{\"requestId\":\"c-1\",\"underlying\":\"XBT\",\"amount\":\""
-            + usd(vaultCapitalMinor)
-            + "\"}";
-    Answer committed =
-        client.send("POST", "/v1/vaults/" + vaultId + "/commitments", OPERATOR_KEY, commit, WITHIN);
-    assertThat(committed.status()).as(committed.toString()).isIn(200, 201);
-  }
-
-  private static void deposit(ApiClient client, String account, long amountMinor) throws Exception {
-    String body =
-        "{\"requestId\":\"dep-1\",\"asset\":\"USD\",\"amount\":\"" + usd(amountMinor) + "\"}";
-    Answer answer =
-        client.send("POST", "/v1/accounts/" + account + "/deposits", TRADER_KEY, body, WITHIN);
-    assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
   }
 
   private static void post(ApiClient client, long sequence, List<Trader> part, long priceMinor)
@@ -110,7 +85,7 @@ final class RiskPopulation {
           .append("\",\"instrument\":\"")
           .append(INSTRUMENT)
           .append("\",\"price\":\"")
-          .append(usd(priceMinor))
+          .append(Members.usd(priceMinor))
           .append("\",\"quantity\":")
           .append(Math.abs(t.lots()))
           .append(",\"buyer\":\"")
@@ -123,9 +98,5 @@ final class RiskPopulation {
     Answer answer =
         client.send("POST", "/v1/feeds/" + VENUE + "/batches", VENUE_KEY, body.toString(), WITHIN);
     assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
-  }
-
-  static String usd(long minor) {
-    return BigDecimal.valueOf(minor, 6).toPlainString();
   }
 }

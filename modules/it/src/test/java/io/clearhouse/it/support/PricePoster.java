@@ -1,7 +1,6 @@
 package io.clearhouse.it.support;
 
 import io.clearhouse.it.support.ApiClient.Answer;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,7 +48,7 @@ public final class PricePoster implements AutoCloseable {
           .append("{\"underlying\":\"" + underlying + "\",\"source\":\"")
           .append(sources[i])
           .append("\",\"price\":\"")
-          .append(BigDecimal.valueOf(priceMinor.get(), 6).toPlainString())
+          .append(Members.usd(priceMinor.get()))
           .append("\",\"observedAtMs\":")
           .append(now)
           .append('}');
