@@ -4,10 +4,12 @@ import io.clearhouse.api.account.AccountRoutes;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.backstop.BackstopRoutes;
 import io.clearhouse.api.feed.FeedRoutes;
+import io.clearhouse.api.funding.FundingRoutes;
 import io.clearhouse.api.governance.GovernanceRoutes;
 import io.clearhouse.api.health.HealthRoutes;
 import io.clearhouse.api.oracle.OracleRoutes;
 import io.clearhouse.api.risk.RiskRoutes;
+import io.clearhouse.api.stress.StressRoutes;
 import io.clearhouse.api.vault.VaultRoutes;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.domain.error.ErrorCode;
@@ -69,8 +71,10 @@ public final class ApiServer extends AllDirectives {
                 entities.board(),
                 entities.instruments(),
                 entities.assets()),
-            new BackstopRoutes(apiKeys, settings, entities.backstop()),
-            new GovernanceRoutes(apiKeys, settings, entities.governance())),
+            new BackstopRoutes(apiKeys, settings, entities.backstop(), entities.assets()),
+            new GovernanceRoutes(apiKeys, settings, entities.governance()),
+            new StressRoutes(apiKeys, settings, entities),
+            new FundingRoutes(apiKeys, settings, entities.funding(), entities.instruments())),
         ready);
   }
 

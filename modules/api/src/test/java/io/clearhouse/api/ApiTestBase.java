@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.cluster.ClusterEntities;
+import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.error.ErrorCode;
 import java.net.http.HttpClient;
@@ -33,6 +34,10 @@ abstract class ApiTestBase {
   static ActorTestKit testKit;
   static PersistenceTestKit journal;
   static VaultSharding vaults;
+
+  /** The node's market view: the tests that trade wait on it for the supervisor's broadcast. */
+  static MarketBoard board;
+
   static HttpClient http;
   static String baseUrl;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +68,7 @@ abstract class ApiTestBase {
     Config clearhouse = config.getConfig("clearhouse");
     ClusterEntities entities = ClusterEntities.init(testKit.system(), clearhouse);
     vaults = entities.vaults();
+    board = entities.board();
     ApiServer server =
         ApiServer.of(
             entities,

@@ -285,6 +285,7 @@ class BackstopApiTest extends ApiTestBase {
       assertThat(claim.get("shortfallMinor").asLong()).isEqualTo(SHORTFALL_MINOR);
       assertThat(tranches(claim))
           .containsExactly(
+              "COLLATERAL=0",
               "INSURANCE_FUND=" + fundTranche,
               "TREASURY=" + treasuryTranche,
               "BACKSTOP_VAULTS=0",

@@ -13,8 +13,19 @@ import io.clearhouse.cluster.backstop.BackstopSettings;
 import io.clearhouse.cluster.backstop.EngineCandidates;
 import io.clearhouse.cluster.backstop.ShardedPayers;
 import io.clearhouse.cluster.backstop.TransferRouting;
+import io.clearhouse.cluster.directory.DirectoryRouting;
+import io.clearhouse.cluster.directory.DirectorySettings;
+import io.clearhouse.cluster.directory.DirectorySharding;
+import io.clearhouse.cluster.feed.AdmissionPorts;
 import io.clearhouse.cluster.feed.FeedSettings;
 import io.clearhouse.cluster.feed.FeedSharding;
+import io.clearhouse.cluster.feed.OpenInterestLimits;
+import io.clearhouse.cluster.funding.EnginePositions;
+import io.clearhouse.cluster.funding.FundingCoordinator;
+import io.clearhouse.cluster.funding.FundingPorts;
+import io.clearhouse.cluster.funding.FundingSettings;
+import io.clearhouse.cluster.funding.ShardedFundingPayer;
+import io.clearhouse.cluster.funding.ShardedVaultFunding;
 import io.clearhouse.cluster.governance.DrawProposals;
 import io.clearhouse.cluster.governance.Governance;
 import io.clearhouse.cluster.governance.GovernanceWiring;
@@ -30,6 +41,7 @@ import io.clearhouse.cluster.risk.engine.LiquidationSender;
 import io.clearhouse.cluster.risk.engine.RiskEngine;
 import io.clearhouse.cluster.risk.engine.RiskEngineSettings;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor;
+import io.clearhouse.cluster.risk.supervisor.RiskSupervisorSettings;
 import io.clearhouse.cluster.vault.VaultSettings;
 import io.clearhouse.cluster.vault.VaultSharding;
 import io.clearhouse.domain.params.RiskParameters;
@@ -43,7 +55,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Everything a node runs, wired from {@code clearhouse.*} config in one place, so a node, the API
  * tests and the benchmark wire it the same way: the sharded entities (accounts, feeds, vaults,
  * oracles), the node's market view and risk engine, and the proxies of the cluster singletons (risk
- * supervisor, backstop, governance).
+ * supervisor, backstop, governance, funding).
  *
  * @param board this node's market view, written by its risk engine
  * @param parameters the start risk parameters (DOMAIN.md defaults with config overrides)
@@ -64,19 +76,26 @@ public record ClusterEntities(
     ActorRef<RiskSupervisor.Command> supervisor,
     ActorRef<Backstop.Command> backstop,
     ActorRef<RiskEngine.Command> engine,
-    ActorRef<Governance.Command> governance) {
+    ActorRef<Governance.Command> governance,
+    ActorRef<FundingCoordinator.Command> funding) {
 
   /** Registers every entity type and singleton, and starts the node's risk engine. */
   public static ClusterEntities init(ActorSystem<?> system, Config clearhouse) {
     AssetCatalog assets = AssetCatalog.fromConfig(clearhouse);
     InstrumentCatalog instruments = InstrumentCatalog.fromConfig(clearhouse);
-    RiskParameters parameters = RiskConfig.parameters(clearhouse);
+    RiskParameters parameters =
+        FundingSettings.withConfiguredInterval(RiskConfig.parameters(clearhouse), clearhouse);
+    // The breaker and vault config of this node is its start version (version 1 where governance
+    // runs); later versions reach the supervisor, the oracles and the vaults through the board.
+    parameters =
+        VaultSettings.withConfiguredVault(
+            RiskSupervisorSettings.withConfiguredBreaker(parameters, clearhouse), clearhouse);
     MarketTopics topics = MarketTopics.create(system);
     MarketBoard board = RiskConfig.board(clearhouse);
     ParametersBoard parametersBoard = new ParametersBoard(parameters);
     ParametersSubscriber.spawn(system, topics, parametersBoard);
     ActorRef<RiskSupervisor.Command> supervisor =
-        RiskSupervisor.initSingleton(system, clearhouse, topics);
+        RiskSupervisor.initSingleton(system, clearhouse, topics, parametersBoard);
     DrawProposals drawProposals = new DrawProposals(system, Duration.ofSeconds(5));
     ActorRef<Backstop.Command> backstop =
         Backstop.initSingleton(
@@ -93,6 +112,20 @@ public record ClusterEntities(
             RiskSupervisor.listedUnderlyings(instruments),
             new GovernanceWiring(supervisor, backstop, topics.parameters()));
     drawProposals.connect(governance);
+    // Funding starts before the vaults so their reports reach it (it asks them only once the
+    // singleton runs, long after the vaults' sharding below is registered).
+    Duration fundingQueryTimeout = FundingSettings.fromConfig(clearhouse).queryTimeout();
+    ActorRef<FundingCoordinator.Command> funding =
+        FundingCoordinator.initSingleton(
+            system,
+            clearhouse,
+            instruments,
+            new FundingPorts(
+                new EnginePositions(system, fundingQueryTimeout),
+                board::lastValid,
+                new ShardedFundingPayer(system, backstop),
+                () -> parametersBoard.current().funding(),
+                new ShardedVaultFunding(system, fundingQueryTimeout)));
     VaultSharding vaults =
         VaultSharding.init(
             system,
@@ -109,6 +142,7 @@ public record ClusterEntities(
                       status.usedMinor(),
                       System.currentTimeMillis()));
               backstop.tell(new Backstop.VaultStatusReport(status));
+              funding.tell(new FundingCoordinator.VaultReported(status.vaultId()));
             });
     ActorRef<RiskEngine.Command> engine =
         RiskEngine.spawn(
@@ -135,6 +169,10 @@ public record ClusterEntities(
                 RiskConfig.withdrawalStressPpm(clearhouse)),
             TransferRouting.of(vaults, backstop),
             (claim, replyTo) -> backstop.tell(new Backstop.FileClaim(claim, replyTo)));
+    // The feeds admit batches only for accounts registered here (issue 4); accounts register.
+    DirectoryRouting directory =
+        DirectorySharding.init(system, DirectorySettings.fromConfig(clearhouse));
+    accountContext = accountContext.withRegistrar(directory.registrar());
     AccountSharding accounts =
         AccountSharding.init(
             system, assets, instruments, AccountSettings.fromConfig(clearhouse), accountContext);
@@ -145,8 +183,13 @@ public record ClusterEntities(
             instruments,
             board::level,
             () -> parametersBoard.current().fees(),
-            FeedSettings.fromConfig(clearhouse));
-    OracleSharding oracles = OracleSharding.init(system, clearhouse, topics);
+            FeedSettings.fromConfig(clearhouse),
+            backstop,
+            AdmissionPorts.fromConfig(
+                clearhouse,
+                directory,
+                OpenInterestLimits.of(board, () -> parametersBoard.current().vault())));
+    OracleSharding oracles = OracleSharding.init(system, clearhouse, topics, parametersBoard);
     return new ClusterEntities(
         assets,
         instruments,
@@ -161,7 +204,8 @@ public record ClusterEntities(
         supervisor,
         backstop,
         engine,
-        governance);
+        governance,
+        funding);
   }
 
   /**

@@ -72,7 +72,8 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
   /**
    * An account's balances by asset, positions by instrument, booked feed batches, and its equity
    * and margin at the serving node's market ({@code risk} is null with the reason in {@code
-   * riskUnavailable} when the node has no fresh price for an underlying the account holds).
+   * riskUnavailable} when the node has no fresh price for an underlying the account holds), and its
+   * funding per perpetual (last period applied, totals paid and received, USD minor units).
    */
   public record AccountView(
       String accountId,
@@ -82,7 +83,8 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
       RiskFigures risk,
       String riskUnavailable,
       long liquidations,
-      long outboxValueMinor) {}
+      long outboxValueMinor,
+      Map<String, Account.FundingMark> funding) {}
 
   /** The body of a pre-trade check: the legs the venue is about to match for this account. */
   public record PreTradeRequest(List<PreTradeLeg> legs) {}
@@ -276,6 +278,7 @@ public final class AccountRoutes extends ApiDirectives implements RouteGroup {
         summary.risk(),
         summary.riskUnavailable(),
         summary.liquidations(),
-        summary.outboxValueMinor());
+        summary.outboxValueMinor(),
+        summary.funding());
   }
 }

@@ -5,6 +5,7 @@ import io.clearhouse.api.ApiSettings;
 import io.clearhouse.api.RouteGroup;
 import io.clearhouse.api.auth.ApiKeys;
 import io.clearhouse.api.auth.Principal;
+import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.Backstop;
 import io.clearhouse.cluster.backstop.Backstop.ToppedUp;
 import io.clearhouse.cluster.backstop.EmergencyDraw;
@@ -64,11 +65,19 @@ public final class BackstopRoutes extends ApiDirectives implements RouteGroup {
   private static final String READ_IS_SAFE = "reading is safe to retry";
 
   private final ActorRef<Backstop.Command> backstop;
+  private final AssetCatalog assets;
 
+  /**
+   * @param assets the scales the fund's non-USD assets (seized collateral) are shown with
+   */
   public BackstopRoutes(
-      ApiKeys apiKeys, ApiSettings settings, ActorRef<Backstop.Command> backstop) {
+      ApiKeys apiKeys,
+      ApiSettings settings,
+      ActorRef<Backstop.Command> backstop,
+      AssetCatalog assets) {
     super(apiKeys, settings);
     this.backstop = Objects.requireNonNull(backstop, "backstop");
+    this.assets = Objects.requireNonNull(assets, "assets");
   }
 
   /** The body of a top-up; {@code tranche} defaults to INSURANCE_FUND. */
@@ -126,7 +135,7 @@ public final class BackstopRoutes extends ApiDirectives implements RouteGroup {
     return ask(
         Backstop.Get::new,
         READ_IS_SAFE,
-        view -> completeJson(StatusCodes.OK, BackstopViews.of(view)));
+        view -> completeJson(StatusCodes.OK, BackstopViews.of(view, assets)));
   }
 
   private Route readClaim(String claimId) {
@@ -136,7 +145,7 @@ public final class BackstopRoutes extends ApiDirectives implements RouteGroup {
         READ_IS_SAFE,
         view ->
             view.found()
-                ? completeJson(StatusCodes.OK, BackstopViews.of(view))
+                ? completeJson(StatusCodes.OK, BackstopViews.of(view, assets))
                 : fail(ErrorCode.NOT_FOUND, "no claim " + claimId));
   }
 

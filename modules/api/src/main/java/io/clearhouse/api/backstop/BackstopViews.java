@@ -1,5 +1,6 @@
 package io.clearhouse.api.backstop;
 
+import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.AdlRound;
 import io.clearhouse.cluster.backstop.Backstop;
 import io.clearhouse.cluster.backstop.ClaimRecord;
@@ -31,6 +32,10 @@ public final class BackstopViews {
    * @param openClaims claims not closed yet, oldest first by id, with their phase
    * @param pendingDraws emergency draws not paid yet, with their governance proposal
    * @param drawnTodayMinor what the automatic tranches and emergency draws paid this UTC day
+   * @param feesOwedToVaultsMinor the vaults' trade-fee credits the backstop holds until each vault
+   *     acknowledges (part of what the backstop holds, with the fund, treasury and escrow)
+   * @param fundAssets the insurance fund's assets other than USD (collateral seized from bankrupt
+   *     accounts with their claims), by asset: a decimal string and minor units
    */
   public record BackstopView(
       long fundMinor,
@@ -43,19 +48,41 @@ public final class BackstopViews {
       List<DrawView> pendingDraws,
       long drawnTodayMinor,
       long parametersVersion,
-      Waterfall waterfall) {}
+      Waterfall waterfall,
+      long feesOwedToVaultsMinor,
+      Map<String, AssetAmount> fundAssets) {}
+
+  /** An amount of one asset: a decimal string in whole units and the exact minor units. */
+  public record AssetAmount(String amount, long minor) {}
+
+  /** Each amount as a decimal of its asset's scale (minor units as they are if it is unknown). */
+  static Map<String, AssetAmount> amounts(Map<String, Long> minorByAsset, AssetCatalog assets) {
+    Map<String, AssetAmount> out = new TreeMap<>();
+    minorByAsset.forEach(
+        (symbol, minor) ->
+            out.put(
+                symbol,
+                new AssetAmount(
+                    assets.find(symbol).map(a -> a.format(minor)).orElse(Long.toString(minor)),
+                    minor)));
+    return out;
+  }
 
   /**
    * Lifetime totals: the fund, treasury and escrow are what came in less what went out.
    *
-   * @param creditedMinor penalty and fee shares credited to the fund
+   * @param creditedMinor penalty shares credited to the fund (trade-fee shares: {@code
+   *     feeSharesMinor})
    * @param toppedUpMinor operators' top-ups (fund and treasury)
    * @param receivedMinor what payers (vaults, ADL winners, socialized haircuts) paid into claims
    * @param deliveredMinor shortfalls delivered to bankrupt accounts
-   * @param credits penalty and fee transfers credited
+   * @param credits penalty transfers credited
    * @param sources distinct senders of those transfers
    * @param claims claims ever filed
    * @param adlRounds ADL rounds ever run
+   * @param feeSharesMinor trade-fee shares the feeds swept in (to the fund, the treasury and owed
+   *     to vaults)
+   * @param feesDeliveredToVaultsMinor vault fee credits the vaults acknowledged
    */
   public record Totals(
       long creditedMinor,
@@ -65,7 +92,9 @@ public final class BackstopViews {
       long credits,
       int sources,
       long claims,
-      long adlRounds) {}
+      long adlRounds,
+      long feeSharesMinor,
+      long feesDeliveredToVaultsMinor) {}
 
   /** A backstop vault's last report: its commitments and what open claims use of them. */
   public record VaultCommitment(
@@ -102,7 +131,7 @@ public final class BackstopViews {
   public record Waterfall(
       int insuranceFundShareBps, long dailyDrawLimitMinor, int participantsMax) {}
 
-  static BackstopView of(Backstop.View v) {
+  static BackstopView of(Backstop.View v, AssetCatalog assets) {
     List<OpenClaim> open = new ArrayList<>();
     v.openClaims().forEach((id, phase) -> open.add(new OpenClaim(id, phase)));
     List<VaultCommitment> vaults = new ArrayList<>();
@@ -130,14 +159,18 @@ public final class BackstopViews {
             v.credits(),
             v.sources(),
             v.claims(),
-            v.adlRounds()),
+            v.adlRounds(),
+            v.feeSharesMinor(),
+            v.feesDeliveredToVaultsMinor()),
         new TreeMap<>(v.commitmentsMinor()),
         vaults,
         open,
         v.pendingDraws().stream().map(BackstopViews::draw).toList(),
         v.drawnTodayMinor(),
         v.parametersVersion(),
-        new Waterfall(p.insuranceFundShareBps(), p.dailyDrawLimitMinor(), p.participantsMax()));
+        new Waterfall(p.insuranceFundShareBps(), p.dailyDrawLimitMinor(), p.participantsMax()),
+        v.feesOwedToVaultsMinor(),
+        amounts(v.fundAssetsMinor(), assets));
   }
 
   static DrawView draw(EmergencyDraw d) {
@@ -170,6 +203,11 @@ public final class BackstopViews {
    * @param collectedMinor what the backstop collected for the claim (ADL above the shortfall too)
    * @param escrowMinor collected and not yet delivered
    * @param parametersVersion the waterfall parameters' version that allocated it (0: not yet)
+   * @param collateralSeized the account's non-USD collateral the insurance fund took with the claim
+   *     (empty when it held USD only)
+   * @param collateralValueMinor what that collateral was agreed to be worth (index × (1 − haircut)
+   *     at the liquidation's market, rounded down); the COLLATERAL tranche is what the fund paid
+   *     for it, at most this
    */
   public record ClaimView(
       String claimId,
@@ -196,11 +234,14 @@ public final class BackstopViews {
       long escrowMinor,
       long parametersVersion,
       long filedAtMs,
-      long closedAtMs) {}
+      long closedAtMs,
+      Map<String, AssetAmount> collateralSeized,
+      long collateralValueMinor) {}
 
   /**
-   * One tranche: INSURANCE_FUND, TREASURY, BACKSTOP_VAULTS, AUTO_DELEVERAGING (net of what went to
-   * the fund as excess), SOCIALIZED_LOSS, EMERGENCY_DRAWS, UNCOVERED.
+   * One tranche: COLLATERAL (the account's own collateral, paid for by the fund at its agreed
+   * value), INSURANCE_FUND, TREASURY, BACKSTOP_VAULTS, AUTO_DELEVERAGING (net of what went to the
+   * fund as excess), SOCIALIZED_LOSS, EMERGENCY_DRAWS, UNCOVERED.
    */
   public record Tranche(String tranche, long amountMinor) {}
 
@@ -222,7 +263,7 @@ public final class BackstopViews {
   public record LossPart(
       int index, String accountId, long amountMinor, long paidMinor, boolean settled) {}
 
-  static ClaimView of(Backstop.ClaimView view) {
+  static ClaimView of(Backstop.ClaimView view, AssetCatalog assets) {
     ClaimRecord c = view.claim();
     List<Tranche> tranches = new ArrayList<>();
     long paid = 0;
@@ -258,7 +299,9 @@ public final class BackstopViews {
         c.escrowMinor(),
         c.parametersVersion(),
         c.filedAtMs(),
-        c.closedAtMs());
+        c.closedAtMs(),
+        amounts(c.claim().collateralMinor(), assets),
+        c.claim().collateralValueMinor());
   }
 
   private static VaultDraw vaultDraw(ClaimRecord.DrawPart p) {

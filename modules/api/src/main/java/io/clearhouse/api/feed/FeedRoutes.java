@@ -62,7 +62,12 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
       long feesMinor,
       boolean replayed) {}
 
-  /** A feed's progress and the fees it holds. */
+  /**
+   * A feed's progress and the fees it still holds: the three fee figures are what the backstop has
+   * not acknowledged yet (held, plus the sweep in transit, which is {@code feesInTransitMinor});
+   * {@code feesSweptMinor} is what the backstop took over in all, through sweep {@code
+   * lastSweepSeq}.
+   */
   public record FeedProgress(
       String venue,
       long lastSequence,
@@ -71,7 +76,10 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
       long treasuryFeeMinor,
-      long accountWritesSinceStart) {}
+      long accountWritesSinceStart,
+      long feesInTransitMinor,
+      long feesSweptMinor,
+      long lastSweepSeq) {}
 
   @Override
   public Route route() {
@@ -177,6 +185,9 @@ public final class FeedRoutes extends ApiDirectives implements RouteGroup {
         v.vaultsFeeMinor(),
         v.insuranceFundFeeMinor(),
         v.treasuryFeeMinor(),
-        v.accountWritesSinceStart());
+        v.accountWritesSinceStart(),
+        v.feesInTransitMinor(),
+        v.feesSweptMinor(),
+        v.lastSweepSeq());
   }
 }

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clearhouse.api.json.Json;
+import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.AdlRound;
 import io.clearhouse.cluster.backstop.Backstop;
 import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
 import io.clearhouse.cluster.backstop.ClaimRecord;
 import io.clearhouse.cluster.backstop.ClaimRecord.Phase;
+import io.clearhouse.domain.money.Asset;
+import io.clearhouse.domain.waterfall.WaterfallParameters;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,18 +25,33 @@ import org.junit.jupiter.api.Test;
 class BackstopViewsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SHORTFALL_MINOR = 1_000_000;
+  private static final AssetCatalog ASSETS =
+      new AssetCatalog(
+          Map.of(
+              "USD", new Asset("USD", 6), "BTC", new Asset("BTC", 8), "ETH", new Asset("ETH", 8)));
 
-  /** A claim of 1 USD paid by every tranche; ADL closed whole lots and took 30,000 too much. */
+  /**
+   * A claim of 1 USD paid by every tranche: 100 satoshi seized (0.000001 BTC × 60,000 × 0.9 = 0.054
+   * USD) first; ADL closed whole lots and took 30,000 too much.
+   */
   private static ClaimRecord claim(Phase phase, long deliveredMinor) {
     ShortfallClaim filed =
         new ShortfallClaim(
-            "claim-alice-7", "alice", SHORTFALL_MINOR, "BTC-PERP", 25, 60_000_000_000L, 1_000);
+            "claim-alice-7",
+            "alice",
+            SHORTFALL_MINOR,
+            "BTC-PERP",
+            25,
+            60_000_000_000L,
+            1_000,
+            Map.of("BTC", 100L),
+            54_000);
     return new ClaimRecord(
         3,
         filed,
         "BTC",
         phase,
-        250_000,
+        196_000,
         200_000,
         List.of(new ClaimRecord.DrawPart(0, "v-1", 200_000, 150_000, true, true, "COMMITMENT")),
         List.of(7L),
@@ -45,7 +64,8 @@ class BackstopViewsTest {
         0,
         1,
         1_000,
-        phase == Phase.CLOSED ? 2_000 : 0);
+        phase == Phase.CLOSED ? 2_000 : 0,
+        54_000);
   }
 
   private static AdlRound round() {
@@ -76,12 +96,13 @@ class BackstopViewsTest {
     Backstop.ClaimView view =
         new Backstop.ClaimView(true, claim(Phase.CLOSED, SHORTFALL_MINOR), List.of(round()));
     // when
-    JsonNode json = write(BackstopViews.of(view));
+    JsonNode json = write(BackstopViews.of(view, ASSETS));
     // then
     assertThat(json.get("tranches"))
         .extracting(t -> t.get("tranche").asText() + "=" + t.get("amountMinor").asLong())
         .containsExactly(
-            "INSURANCE_FUND=250000",
+            "COLLATERAL=54000",
+            "INSURANCE_FUND=196000",
             "TREASURY=200000",
             "BACKSTOP_VAULTS=150000",
             "AUTO_DELEVERAGING=320000",
@@ -100,6 +121,45 @@ class BackstopViewsTest {
     assertThat(json.get("accountId").asText()).isEqualTo("alice");
     assertThat(json.get("bankruptQtyLots").asLong()).isEqualTo(25);
     assertThat(json.get("escrowMinor").asLong()).isZero();
+    assertThat(json.at("/collateralSeized/BTC/amount").asText()).isEqualTo("0.00000100");
+    assertThat(json.at("/collateralSeized/BTC/minor").asLong()).isEqualTo(100);
+    assertThat(json.get("collateralValueMinor").asLong()).isEqualTo(54_000);
+  }
+
+  @Test
+  void backstopFiguresShowTheFundsSeizedAssetsAsDecimalsAndMinorUnits() throws Exception {
+    // given a fund holding 0.5 BTC and 2 ETH of seized collateral
+    Backstop.View view =
+        new Backstop.View(
+            7,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            2,
+            Map.of(),
+            0,
+            List.of(),
+            Map.of(),
+            List.of(),
+            0,
+            1,
+            WaterfallParameters.defaults(),
+            0,
+            0,
+            0,
+            Map.of("BTC", 50_000_000L, "ETH", 200_000_000L));
+    // when
+    JsonNode json = write(BackstopViews.of(view, ASSETS));
+    // then
+    assertThat(json.at("/fundAssets/BTC/amount").asText()).isEqualTo("0.50000000");
+    assertThat(json.at("/fundAssets/BTC/minor").asLong()).isEqualTo(50_000_000);
+    assertThat(json.at("/fundAssets/ETH/amount").asText()).isEqualTo("2.00000000");
+    assertThat(json.get("fundMinor").asLong()).isEqualTo(7);
   }
 
   @Test
@@ -107,7 +167,7 @@ class BackstopViewsTest {
     // given the same tranches, collected but not delivered to the account yet
     Backstop.ClaimView view = new Backstop.ClaimView(true, claim(Phase.COVERING, 0), List.of());
     // when
-    JsonNode json = write(BackstopViews.of(view));
+    JsonNode json = write(BackstopViews.of(view, ASSETS));
     // then
     assertThat(json.get("phase").asText()).isEqualTo("COVERING");
     assertThat(json.get("tranchesPaidMinor").asLong()).isEqualTo(SHORTFALL_MINOR);

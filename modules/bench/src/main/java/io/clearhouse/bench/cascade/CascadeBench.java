@@ -9,6 +9,7 @@ import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.risk.engine.RiskEngine;
 import io.clearhouse.cluster.risk.engine.RiskEngineSettings;
+import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The liquidation cascade benchmark of issue 5: a −30% move with 10,000 underwater accounts, the
@@ -172,6 +175,7 @@ public final class CascadeBench {
       awaitTick(e.board(), START_PRICE_MINOR);
       long t = System.nanoTime();
       population.deposit(e.accounts());
+      commitBackstop(node, population.startNotionalMinor);
       p.depositSeconds = (System.nanoTime() - t) / 1e9;
       t = System.nanoTime();
       long batches = population.trade(e.feeds(), START_PRICE_MINOR, DELIVER_MAX);
@@ -229,7 +233,10 @@ public final class CascadeBench {
     log(
         "%s: outboxes drained in %.1f s (%d left)",
         label, p.drain.nanos() / 1e9, p.drain.accountsWithOutbox());
-    p.check = conservation.check(population.accountIds(), population.totalDepositsMinor());
+    p.check =
+        conservation.check(
+            population.accountIds(),
+            Math.addExact(population.totalDepositsMinor(), population.startNotionalMinor));
     log(
         "%s: conservation %s: %d deposited, %d found; net lots %s",
         label,
@@ -237,6 +244,38 @@ public final class CascadeBench {
         p.check.depositsMinor(),
         p.check.totalMinor(),
         p.check.netLots());
+  }
+
+  /**
+   * The feeds cap open interest at 5x the backstop capital committed to the underlying (issue 4):
+   * an LP funds the liquidation vault with the population's opening notional and the vault commits
+   * all of it (a cap of 5x what the trades open). The conservation sum counts that capital as
+   * deposited. Waits until the supervisor's broadcast carries the commitment.
+   */
+  private static void commitBackstop(CascadeNode node, long capitalMinor) {
+    ClusterEntities e = node.entities;
+    var vault = e.vaults().vault(node.clearhouse.getString("risk.liquidation-vault"));
+    List<Function<ActorRef<Vault.Reply>, Vault.Command>> steps =
+        List.of(
+            r -> new Vault.Deposit("lp-casc", "casc-lp", capitalMinor, r),
+            r -> new Vault.CommitBackstop("casc-c", Population.UNDERLYING, capitalMinor, r));
+    for (Function<ActorRef<Vault.Reply>, Vault.Command> step : steps) {
+      Vault.Reply reply =
+          vault
+              .<Vault.Reply>ask(step::apply, CascadeSettings.ASK_TIMEOUT)
+              .toCompletableFuture()
+              .join();
+      if (reply instanceof Vault.Rejected rejected) {
+        throw new IllegalStateException("liquidation vault refused: " + rejected);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (e.board().modes().committedMinor().getOrDefault(Population.UNDERLYING, 0L) == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no commitment broadcast within 30 s");
+      }
+      Asks.pause(50);
+    }
   }
 
   private static long ackNanos(PricePoster.Move move) {

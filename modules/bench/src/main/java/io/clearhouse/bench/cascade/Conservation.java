@@ -223,12 +223,16 @@ final class Conservation {
   }
 
   /**
-   * What the backstop holds: the fund, the treasury and money collected for claims not yet paid out
-   * (bankrupt accounts file claims that the waterfall pays back to them).
+   * What the backstop holds: the fund, the treasury, money collected for claims not yet paid out
+   * (bankrupt accounts file claims that the waterfall pays back to them), and the vaults' fee
+   * credits not yet acknowledged (the feed's swept fee shares are here, no longer in the feed).
    */
   private long backstopHeld() {
     Backstop.View view = fund();
-    return view.fundMinor() + view.treasuryMinor() + view.escrowMinor();
+    return view.fundMinor()
+        + view.treasuryMinor()
+        + view.escrowMinor()
+        + view.feesOwedToVaultsMinor();
   }
 
   private Backstop.View fund() {

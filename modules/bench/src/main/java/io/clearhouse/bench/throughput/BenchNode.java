@@ -6,14 +6,17 @@ import io.clearhouse.bench.support.BenchCluster;
 import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.account.AccountSharding;
 import io.clearhouse.cluster.feed.FeedSharding;
+import io.clearhouse.cluster.vault.Vault;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
@@ -26,6 +29,9 @@ import org.apache.pekko.cluster.typed.Join;
  */
 final class BenchNode implements AutoCloseable {
   private static final Duration UP_WITHIN = Duration.ofSeconds(30);
+
+  /** Backstop capital committed to each of BTC and ETH: 100 million USD, a cap of 500 million. */
+  private static final long BACKSTOP_COMMIT_MINOR = 100_000_000L * 1_000_000L;
 
   final ActorSystem<Void> system;
   final AccountSharding accounts;
@@ -50,7 +56,37 @@ final class BenchNode implements AutoCloseable {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     awaitUp(cluster);
     ClusterEntities entities = ClusterEntities.init(system, config.getConfig("clearhouse"));
+    commitBackstopCapital(entities);
     return new BenchNode(system, entities.accounts(), entities.feeds(), BareCounter.init(system));
+  }
+
+  /**
+   * The feeds cap open interest per underlying at 5x the backstop capital committed to it (issue
+   * 4): an LP funds a vault that commits far more than a run can open to BTC and ETH, and the node
+   * waits until the supervisor's broadcast carries the commitments.
+   */
+  private static void commitBackstopCapital(ClusterEntities entities) {
+    EntityRef<Vault.Command> vault = entities.vaults().vault("bench-backstop");
+    List<java.util.function.Function<ActorRef<Vault.Reply>, Vault.Command>> steps =
+        List.of(
+            r -> new Vault.Deposit("lp-bench", "bench-lp", 2 * BACKSTOP_COMMIT_MINOR, r),
+            r -> new Vault.CommitBackstop("bench-c-btc", "BTC", BACKSTOP_COMMIT_MINOR, r),
+            r -> new Vault.CommitBackstop("bench-c-eth", "ETH", BACKSTOP_COMMIT_MINOR, r));
+    for (var step : steps) {
+      Vault.Reply reply =
+          vault.<Vault.Reply>ask(step::apply, UP_WITHIN).toCompletableFuture().join();
+      if (reply instanceof Vault.Rejected rejected) {
+        throw new IllegalStateException("backstop vault refused: " + rejected);
+      }
+    }
+    long deadline = System.nanoTime() + UP_WITHIN.toNanos();
+    while (!entities.board().modes().committedMinor().keySet().containsAll(List.of("BTC", "ETH"))
+        || entities.board().modes().committedMinor().get("BTC") == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no commitment broadcast within " + UP_WITHIN);
+      }
+      Pause.millis(50);
+    }
   }
 
   /** The repository's node config with this benchmark's venues allowed to clear the perpetuals. */

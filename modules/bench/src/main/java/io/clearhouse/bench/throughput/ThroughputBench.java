@@ -34,6 +34,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 public final class ThroughputBench {
   private static final int RECOVERY_IN_FLIGHT_MAX = 200;
+
+  /**
+   * What each account deposits before it trades (one USD minor unit): a feed admits only accounts
+   * that booked a deposit (issue 4). The deposit also wakes (recovers) the account before the
+   * measured phases; the conservation sum subtracts it.
+   */
+  static final long OPEN_DEPOSIT_MINOR = 1;
+
   private static final int PROBE_BATCHES = 500;
 
   private ThroughputBench() {}
@@ -74,15 +82,20 @@ public final class ThroughputBench {
   record Runs(
       int writersZipf,
       int writersUniform,
+      int writersRequests,
       double distinctZipf,
       double distinctUniform,
       List<Round> rounds,
       String abortReason,
       Conservation.Check conservation) {}
 
-  /** One round: B and S for Zipf, then B and S for uniform. */
+  /**
+   * One round: B at both readings of "the same concurrency" and S for Zipf, then B and S for
+   * uniform.
+   */
   record Round(
       CounterLoad.Result counterZipf,
+      CounterLoad.Result counterRequests,
       FeedLoad.Result feedZipf,
       CounterLoad.Result counterUniform,
       FeedLoad.Result feedUniform) {}
@@ -97,6 +110,9 @@ public final class ThroughputBench {
     // "The same concurrency": one account write per distinct account of a batch, per venue.
     int writersZipf = (int) Math.round(s.venues() * distinctZipf);
     int writersUniform = (int) Math.round(s.venues() * distinctUniform);
+    // The other reading: as many commands in flight as S's submitters keep (venues x window), i.e.
+    // the same client concurrency, each trade its own command and event.
+    int writersRequests = s.venues() * s.windowBatches();
     List<String> zipfVenues = venues("bz", s.venues());
     List<String> uniformVenues = venues("bu", s.venues());
     List<String> all = new ArrayList<>(zipfVenues);
@@ -118,6 +134,7 @@ public final class ThroughputBench {
               tag);
       CounterLoad counterZipf = new CounterLoad(node.counters, writersZipf);
       CounterLoad counterUniform = new CounterLoad(node.counters, writersUniform);
+      CounterLoad counterRequests = new CounterLoad(node.counters, writersRequests);
       recover(node, s, writersZipf > writersUniform ? counterZipf : counterUniform);
       warmUp(s, pid, feedZipf, feedUniform, counterZipf);
       List<Round> rounds = new ArrayList<>();
@@ -127,6 +144,7 @@ public final class ThroughputBench {
           Round round =
               new Round(
                   logged("B zipf", r, counterZipf.run(s.phase(), pid)),
+                  logged("B requests", r, counterRequests.run(s.phase(), pid)),
                   logged("S zipf", r, feedZipf.run(s.phase(), s.drainMax(), pid)),
                   logged("B uniform", r, counterUniform.run(s.phase(), pid)),
                   logged("S uniform", r, feedUniform.run(s.phase(), s.drainMax(), pid)));
@@ -151,7 +169,14 @@ public final class ThroughputBench {
           conservation.netLots(),
           conservation.cashLessCostPlusFeesMinor());
       return new Runs(
-          writersZipf, writersUniform, distinctZipf, distinctUniform, rounds, abort, conservation);
+          writersZipf,
+          writersUniform,
+          writersRequests,
+          distinctZipf,
+          distinctUniform,
+          rounds,
+          abort,
+          conservation);
     }
   }
 
@@ -161,10 +186,14 @@ public final class ThroughputBench {
     for (int rank = 1; rank <= s.accounts(); rank++) {
       accounts.add(node.accounts.account(TradeBatches.accountId(rank)));
     }
-    Recovery.askAll(accounts, Account.Get::new, Account.Summary.class, RECOVERY_IN_FLIGHT_MAX);
+    Recovery.askAll(
+        accounts,
+        replyTo -> new Account.Deposit("bench-open", "USD", OPEN_DEPOSIT_MINOR, replyTo),
+        Account.Reply.class,
+        RECOVERY_IN_FLIGHT_MAX);
     counters.recoverAll(RECOVERY_IN_FLIGHT_MAX);
     log(
-        "recovered %d accounts and %d counters in %.1f s",
+        "recovered and opened (deposited into) %d accounts and %d counters in %.1f s",
         s.accounts(), counters.writers(), (System.nanoTime() - t0) / 1e9);
   }
 

@@ -6,6 +6,7 @@ import io.clearhouse.cluster.assets.AssetCatalog;
 import io.clearhouse.cluster.backstop.ClaimProtocol.ClaimReceipt;
 import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
 import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
+import io.clearhouse.cluster.directory.AccountDirectory;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.Transfer;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -88,6 +90,7 @@ public final class Account
   private final Runnable passivate;
   // Re-sends since the last acknowledgement; in memory only (a restart sends at once anyway).
   private int transferAttempts;
+  private final AccountRegistration registration;
 
   private Account(
       PersistenceId persistenceId,
@@ -114,6 +117,14 @@ public final class Account
     this.timers = timers;
     this.ackAdapter = context.messageAdapter(TransferAck.class, TransferAcked::new);
     this.receiptAdapter = context.messageAdapter(ClaimReceipt.class, ClaimAcknowledged::new);
+    this.registration =
+        new AccountRegistration(
+            accountId,
+            risk.registrar(),
+            context.messageAdapter(AccountDirectory.RegisterReply.class, RegistrationAnswered::of),
+            timers,
+            risk.transferRetry(),
+            context.getLog());
     this.passivate = passivate;
   }
 
@@ -172,7 +183,11 @@ public final class Account
           RetryTransfers,
           Idle,
           BackstopRequest,
-          ClaimAcknowledged {}
+          ClaimAcknowledged,
+          ApplyFunding,
+          GetPositions,
+          RegistrationAnswered,
+          RetryRegistration {}
 
   /** Mutating commands: they carry the client's request id and what to do. */
   public sealed interface Mutation extends Command permits Deposit, Withdraw {
@@ -413,6 +428,92 @@ public final class Account
   public record ClaimAcknowledged(ClaimReceipt receipt) implements Command {}
 
   /**
+   * Read the booked positions (signed lots) on {@code instrumentIds} and how far this account
+   * booked feed {@code feedId}: what a feed needs to tell whether its legs increase a position
+   * (reduce-only) or the open interest (its cap). Changes nothing.
+   */
+  public record GetPositions(String feedId, Set<String> instrumentIds, ActorRef<Positions> replyTo)
+      implements Command {
+    public GetPositions {
+      Objects.requireNonNull(feedId, "feedId");
+      instrumentIds = Set.copyOf(instrumentIds);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The answer to {@link GetPositions}: lots per asked instrument (flat ones are 0) and the last
+   * batch of the feed this account booked.
+   */
+  public record Positions(String accountId, Map<String, Long> lotsByInstrument, long feedWatermark)
+      implements CborSerializable {
+    public Positions {
+      lotsByInstrument = Map.copyOf(lotsByInstrument);
+    }
+  }
+
+  /**
+   * The account directory answered this account's registration: {@code registered}, or refused for
+   * the reason in {@code detail}.
+   */
+  public record RegistrationAnswered(boolean registered, String detail) implements Command {
+    static RegistrationAnswered of(AccountDirectory.RegisterReply reply) {
+      return new RegistrationAnswered(
+          reply instanceof AccountDirectory.Registered, String.valueOf(reply));
+    }
+  }
+
+  /** Timer: register in the account directory again (no answer yet). */
+  public record RetryRegistration() implements Command {}
+
+  /**
+   * The funding coordinator's payment of funding period {@code period} of perpetual {@code
+   * instrumentId}: USD cash moves by {@code amountMinor} (negative: the account pays), once. The
+   * coordinator sends an account its periods of an instrument in increasing order, so the account
+   * keeps one watermark per instrument (see {@link AccountFunding}); a period at or below it is
+   * acknowledged as a duplicate and changes nothing.
+   *
+   * @param fundingId {@code instrumentId + "@" + period}
+   */
+  public record ApplyFunding(
+      String fundingId,
+      String instrumentId,
+      long period,
+      long amountMinor,
+      ActorRef<FundingReply> replyTo)
+      implements Command {
+    public ApplyFunding {
+      Objects.requireNonNull(fundingId, "fundingId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Replies to {@link ApplyFunding} (typed by name: the coordinator's adapter wraps them). */
+  @com.fasterxml.jackson.annotation.JsonTypeInfo(
+      use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME,
+      property = "type")
+  @com.fasterxml.jackson.annotation.JsonSubTypes({
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = FundingAck.class, name = "ack"),
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+        value = FundingRefused.class,
+        name = "refused")
+  })
+  public sealed interface FundingReply extends CborSerializable permits FundingAck, FundingRefused {
+    String accountId();
+
+    String fundingId();
+  }
+
+  /** The payment is applied (now, or earlier if {@code duplicate}). */
+  public record FundingAck(String accountId, String fundingId, boolean duplicate)
+      implements FundingReply {}
+
+  /** The payment was refused and changed nothing (a malformed payment: the sender's bug). */
+  public record FundingRefused(String accountId, String fundingId, ErrorCode code, String message)
+      implements FundingReply {}
+
+  /**
    * Would this account stay within IM with these extra legs, at the node's market? Changes nothing.
    *
    * @param legs hypothetical legs (signed lots at a price; fee estimated at the taker rate)
@@ -488,12 +589,38 @@ public final class Account
       long liquidations,
       RiskFigures risk,
       String riskUnavailable,
-      List<OpenClaim> openClaims)
+      List<OpenClaim> openClaims,
+      Map<String, FundingMark> funding)
       implements CborSerializable {
 
     @JsonCreator
     public Summary {
       openClaims = openClaims == null ? List.of() : List.copyOf(openClaims);
+      funding = funding == null ? new TreeMap<>() : new TreeMap<>(funding);
+    }
+
+    /** A summary without funding (callers written before funding). */
+    public Summary(
+        String accountId,
+        Map<String, Long> balancesMinor,
+        Map<String, PositionState> positions,
+        Map<String, Long> feedWatermarks,
+        List<Transfer> outbox,
+        long liquidations,
+        RiskFigures risk,
+        String riskUnavailable,
+        List<OpenClaim> openClaims) {
+      this(
+          accountId,
+          balancesMinor,
+          positions,
+          feedWatermarks,
+          outbox,
+          liquidations,
+          risk,
+          riskUnavailable,
+          openClaims,
+          Map.of());
     }
 
     /** A summary without claims (callers written before issue 6). */
@@ -541,7 +668,8 @@ public final class Account
           ClaimReceived,
           ShortfallCovered,
           Deleveraged,
-          LossCharged {}
+          LossCharged,
+          FundingApplied {}
 
   /** Collateral moved in or out. */
   public sealed interface CollateralEvent extends Event permits Deposited, Withdrawn {
@@ -650,12 +778,40 @@ public final class Account
   public record TransferAcknowledged(String transferId, long atMs) implements Event {}
 
   /**
-   * The liquidation step persisted with it left the account bankrupt: it files {@code claim}, which
-   * stays open until covered.
+   * The liquidation step persisted with it left the account short of USD with no positions: it
+   * files {@code claim}, which stays open until covered, and hands the collateral it seizes ({@code
+   * claim.collateralMinor()}) to the insurance fund with it: those balances drop now.
+   *
+   * @param seized how each seized amount was valued (price and haircut the step's market and
+   *     parameters gave), for the audit; empty when nothing was seized and in events written before
+   *     collateral was seized
    */
-  public record ShortfallFiled(ShortfallClaim claim, long atMs) implements Event {
+  public record ShortfallFiled(ShortfallClaim claim, List<CollateralSeized> seized, long atMs)
+      implements Event {
     public ShortfallFiled {
       Objects.requireNonNull(claim, "claim");
+      seized = seized == null ? List.of() : List.copyOf(seized);
+    }
+
+    /** A filing that seizes nothing. */
+    public ShortfallFiled(ShortfallClaim claim, long atMs) {
+      this(claim, List.of(), atMs);
+    }
+  }
+
+  /**
+   * One collateral asset seized with a shortfall claim.
+   *
+   * @param amountMinor seized, minor units of {@code asset}
+   * @param indexPriceMinor its index price at the liquidation's market, USD minor units per unit
+   * @param haircutPpm the effective haircut in force (a stablecoin's widened by its depeg)
+   * @param valueMinor floor(amount × index × (1 − haircut)), USD minor units
+   */
+  public record CollateralSeized(
+      String asset, long amountMinor, long indexPriceMinor, long haircutPpm, long valueMinor)
+      implements CborSerializable {
+    public CollateralSeized {
+      Objects.requireNonNull(asset, "asset");
     }
   }
 
@@ -706,6 +862,32 @@ public final class Account
       String requestId, long amountMinor, long cashBeforeMinor, long cashAfterMinor, long atMs)
       implements Event {}
 
+  /**
+   * Funding period {@code period} of {@code instrumentId} moved USD cash by {@code amountMinor}
+   * (negative: paid). Cash may go negative; the risk engine then treats it like any loss.
+   */
+  public record FundingApplied(
+      String fundingId,
+      String instrumentId,
+      long period,
+      long amountMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long atMs)
+      implements Event {
+    public FundingApplied {
+      Objects.requireNonNull(fundingId, "fundingId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+    }
+  }
+
+  /**
+   * An account's funding on one perpetual: the last period applied (the watermark) and the totals
+   * paid and received, USD minor units (both {@code >= 0}).
+   */
+  public record FundingMark(long lastPeriod, long paidMinor, long receivedMinor)
+      implements CborSerializable {}
+
   /** Where a filed claim stands. */
   public enum ClaimStatus {
     /** Persisted; re-sent to the backstop until it answers. */
@@ -743,15 +925,42 @@ public final class Account
       long liquidations,
       TreeMap<String, OpenClaim> openClaims,
       LinkedHashMap<String, Settled> settledRequests,
-      long deleverages)
+      long deleverages,
+      TreeMap<String, FundingMark> funding)
       implements CborSerializable {
 
     @JsonCreator
     public State {
-      // Snapshots taken before liquidations existed lack the outbox; before issue 6, the claims.
+      // Snapshots taken before liquidations existed lack the outbox; before issue 6, the claims;
+      // before funding, the funding marks.
       outbox = outbox == null ? new TreeMap<>() : outbox;
       openClaims = openClaims == null ? new TreeMap<>() : openClaims;
       settledRequests = settledRequests == null ? new LinkedHashMap<>() : settledRequests;
+      funding = funding == null ? new TreeMap<>() : funding;
+    }
+
+    /** A state without funding marks (callers written before funding). */
+    public State(
+        TreeMap<String, Long> balancesMinor,
+        LinkedHashMap<String, Processed> recentRequests,
+        TreeMap<String, PositionState> positions,
+        TreeMap<String, Long> feedWatermarks,
+        TreeMap<String, Transfer> outbox,
+        long liquidations,
+        TreeMap<String, OpenClaim> openClaims,
+        LinkedHashMap<String, Settled> settledRequests,
+        long deleverages) {
+      this(
+          balancesMinor,
+          recentRequests,
+          positions,
+          feedWatermarks,
+          outbox,
+          liquidations,
+          openClaims,
+          settledRequests,
+          deleverages,
+          new TreeMap<>());
     }
 
     /** A state without claims or backstop requests (callers written before issue 6). */
@@ -801,7 +1010,8 @@ public final class Account
           liquidationCount,
           openClaims,
           settledRequests,
-          deleverages);
+          deleverages,
+          funding);
     }
 
     /** Whether a filed claim still waits for the backstop's receipt. */
@@ -903,9 +1113,19 @@ public final class Account
       if (openClaims.containsKey(claim.claimId()) || claim.shortfallMinor() <= 0) {
         throw new IllegalStateException("claim filed twice or empty: " + event);
       }
+      // The seized collateral leaves with the claim; never more than the account holds.
+      TreeMap<String, Long> balances = new TreeMap<>(balancesMinor);
+      for (Map.Entry<String, Long> seized : claim.collateralMinor().entrySet()) {
+        long held = balanceMinor(seized.getKey());
+        boolean settlement = seized.getKey().equals(SETTLEMENT_ASSET);
+        if (settlement || seized.getValue() <= 0 || seized.getValue() > held) {
+          throw new IllegalStateException("seizes what the account does not hold: " + event);
+        }
+        balances.put(seized.getKey(), held - seized.getValue());
+      }
       TreeMap<String, OpenClaim> claims = new TreeMap<>(openClaims);
       claims.put(claim.claimId(), new OpenClaim(claim, ClaimStatus.FILED));
-      return withClaims(claims, settledRequests, balancesMinor, positions, outbox, deleverages);
+      return withClaims(claims, settledRequests, balances, positions, outbox, deleverages);
     }
 
     State apply(ClaimReceived event) {
@@ -1009,7 +1229,47 @@ public final class Account
           liquidations,
           claims,
           window,
-          deleverageCount);
+          deleverageCount,
+          funding);
+    }
+
+    /** The last funding period of {@code instrumentId} applied, -1 if none. */
+    public long fundingWatermark(String instrumentId) {
+      FundingMark mark = funding.get(instrumentId);
+      return mark == null ? -1 : mark.lastPeriod();
+    }
+
+    State apply(FundingApplied event) {
+      if (event.period() <= fundingWatermark(event.instrumentId())) {
+        throw new IllegalStateException("funding applied twice or out of order: " + event);
+      }
+      TreeMap<String, Long> balances =
+          chainCash(
+              event.cashBeforeMinor(),
+              event.cashBeforeMinor(),
+              event.amountMinor(),
+              event.cashAfterMinor(),
+              event);
+      FundingMark before = funding.getOrDefault(event.instrumentId(), new FundingMark(-1, 0, 0));
+      long amount = event.amountMinor();
+      FundingMark after =
+          new FundingMark(
+              event.period(),
+              amount < 0 ? Math.subtractExact(before.paidMinor(), amount) : before.paidMinor(),
+              amount > 0 ? Math.addExact(before.receivedMinor(), amount) : before.receivedMinor());
+      TreeMap<String, FundingMark> marks = new TreeMap<>(funding);
+      marks.put(event.instrumentId(), after);
+      return new State(
+          balances,
+          recentRequests,
+          positions,
+          feedWatermarks,
+          outbox,
+          liquidations,
+          openClaims,
+          settledRequests,
+          deleverages,
+          marks);
     }
 
     /** Applies leg effects to {@code positions} in place (a fresh copy); returns cash after. */
@@ -1067,6 +1327,10 @@ public final class Account
         .onCommand(Deleverage.class, this::onBackstopRequest)
         .onCommand(ChargeLoss.class, this::onBackstopRequest)
         .onCommand(ClaimAcknowledged.class, this::onClaimAcknowledged)
+        .onCommand(GetPositions.class, this::onGetPositions)
+        .onCommand(RegistrationAnswered.class, this::onRegistrationAnswered)
+        .onCommand(RetryRegistration.class, this::onRetryRegistration)
+        .onCommand(ApplyFunding.class, this::onApplyFunding)
         .build();
   }
 
@@ -1086,6 +1350,8 @@ public final class Account
   /** Tells the node's risk engine the ledger now: after recovery and after every event. */
   private void notifyObserver(State state) {
     risk.observer().changed(accountId, state.balancesMinor(), state.positions());
+    // Every event that can open an account passes here: an account is known once it has one.
+    registration.ensure(lastSequenceNumber(context) > 0);
   }
 
   /**
@@ -1167,6 +1433,7 @@ public final class Account
         .onEvent(ShortfallCovered.class, (state, event) -> state.apply(event, window))
         .onEvent(Deleveraged.class, (state, event) -> state.apply(event, window))
         .onEvent(LossCharged.class, (state, event) -> state.apply(event, window))
+        .onEvent(FundingApplied.class, State::apply)
         .build();
   }
 
@@ -1191,7 +1458,8 @@ public final class Account
         state.liquidations(),
         view.isOk() ? RiskFigures.of(view.value()) : null,
         view.isOk() ? null : view.rejection().message(),
-        List.copyOf(state.openClaims().values()));
+        List.copyOf(state.openClaims().values()),
+        new TreeMap<>(state.funding()));
   }
 
   private ReplyEffect<Event, State> onLiquidate(State state, Liquidate command) {
@@ -1218,7 +1486,8 @@ public final class Account
     // The claim is written with the step that caused it: a crash between the two cannot leave a
     // bankrupt account that never files.
     Optional<ShortfallFiled> filed =
-        AccountClaims.filing(accountId, state.apply(event), event, context.getLog());
+        AccountClaims.filing(
+            accountId, state.apply(event), event, collateralTerms(state, event), context.getLog());
     filed.ifPresent(
         f -> context.getLog().warn("account {} bankrupt: filed {}", accountId, f.claim()));
     List<Event> events = filed.isPresent() ? List.of(event, filed.get()) : List.of(event);
@@ -1230,6 +1499,19 @@ public final class Account
             after ->
                 new LiquidationReport(
                     accountId, command.requestId(), event.usedMinor(), event.outcome()));
+  }
+
+  /**
+   * The collateral's index prices at the step's market time (as its valuation read them) and the
+   * haircuts in force: read here, recorded in {@link ShortfallFiled}, never in the event handler.
+   */
+  private AccountClaims.CollateralTerms collateralTerms(State state, Liquidated step) {
+    List<String> held =
+        state.balancesMinor().keySet().stream().filter(a -> !a.equals(SETTLEMENT_ASSET)).toList();
+    return new AccountClaims.CollateralTerms(
+        risk.board().collateralPrices(held, step.marketAtMs()),
+        risk.parameters().collateral(),
+        symbol -> assets.find(symbol).orElse(null));
   }
 
   private ReplyEffect<Event, State> onBackstopRequest(State state, BackstopRequest command) {
@@ -1264,6 +1546,44 @@ public final class Account
       return Effect().noReply();
     }
     return Effect().persist(new ClaimReceived(claimId, System.currentTimeMillis())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onApplyFunding(State state, ApplyFunding command) {
+    AccountFunding.Decision decision =
+        AccountFunding.decide(accountId, state, command, instruments, System.currentTimeMillis());
+    if (decision.event() == null) {
+      if (decision.reply() instanceof FundingRefused refused) {
+        context.getLog().error("account {} refused funding: {}", accountId, refused);
+      }
+      return Effect().reply(command.replyTo(), decision.reply());
+    }
+    // The engine hears of the cash change like of any ledger change: a payment may put the
+    // account below MM.
+    return Effect()
+        .persist(decision.event())
+        .thenRun(this::notifyObserver)
+        .thenReply(command.replyTo(), after -> decision.reply());
+  }
+
+  private ReplyEffect<Event, State> onGetPositions(State state, GetPositions command) {
+    Map<String, Long> lots = new TreeMap<>();
+    for (String instrumentId : command.instrumentIds()) {
+      lots.put(instrumentId, state.position(instrumentId).lots());
+    }
+    return Effect()
+        .reply(
+            command.replyTo(), new Positions(accountId, lots, state.watermark(command.feedId())));
+  }
+
+  private ReplyEffect<Event, State> onRegistrationAnswered(
+      State state, RegistrationAnswered answered) {
+    registration.answered(answered.registered(), answered.detail());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onRetryRegistration(State state, RetryRegistration retry) {
+    registration.retry();
+    return Effect().noReply();
   }
 
   private void afterPersist(State state) {

@@ -2,6 +2,7 @@ package io.clearhouse.cluster.account;
 
 import io.clearhouse.cluster.account.Account.ChargeLoss;
 import io.clearhouse.cluster.account.Account.ClaimStatus;
+import io.clearhouse.cluster.account.Account.CollateralSeized;
 import io.clearhouse.cluster.account.Account.CoverShortfall;
 import io.clearhouse.cluster.account.Account.Deleverage;
 import io.clearhouse.cluster.account.Account.Deleveraged;
@@ -20,13 +21,22 @@ import io.clearhouse.cluster.backstop.ClaimProtocol.ShortfallClaim;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.transfer.Transfer;
+import io.clearhouse.domain.collateral.AssetHaircut;
+import io.clearhouse.domain.collateral.CollateralParameters;
+import io.clearhouse.domain.collateral.CollateralValuation;
 import io.clearhouse.domain.ids.Ids;
+import io.clearhouse.domain.money.Asset;
 import io.clearhouse.domain.money.MinorUnits;
 import io.clearhouse.domain.position.PositionState;
+import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 
@@ -67,29 +77,40 @@ final class AccountClaims {
   }
 
   /**
+   * What the command handler read about the account's collateral when the step was decided: index
+   * prices (USD minor units per whole unit, as the valuation used them), the collateral haircuts in
+   * force, and each asset's scale. Taken outside the event handler and recorded in the event, so
+   * replay never reads the market or the parameters.
+   */
+  record CollateralTerms(
+      Map<String, Long> indexPricesMinor,
+      CollateralParameters parameters,
+      Function<String, Asset> assets) {
+    CollateralTerms {
+      indexPricesMinor = Map.copyOf(indexPricesMinor);
+    }
+  }
+
+  /**
    * The claim a liquidation step files, if {@code after} (the state with the step applied) is
-   * bankrupt: no positions, a negative settlement balance and no other non-zero balance. A
-   * non-settlement balance left over means the waterfall (USD only) cannot net it: no claim, an
-   * error in the log for an operator.
+   * bankrupt or short of USD: no positions and a negative settlement balance. Non-USD collateral
+   * the account still holds is seized into the insurance fund with the claim (DOMAIN.md waterfall
+   * step 1), as far as its value covers the USD debit; the claim stays the whole debit, and the
+   * fund pays the collateral's agreed value into it first.
    */
   static Optional<ShortfallFiled> filing(
-      String accountId, State after, Liquidated step, Logger log) {
+      String accountId, State after, Liquidated step, CollateralTerms terms, Logger log) {
     long cash = after.balanceMinor(Account.SETTLEMENT_ASSET);
     if (!after.positions().isEmpty() || cash >= 0 || step.closes().isEmpty()) {
       return Optional.empty();
     }
-    for (Map.Entry<String, Long> balance : after.balancesMinor().entrySet()) {
-      boolean other = !balance.getKey().equals(Account.SETTLEMENT_ASSET);
-      if (other && balance.getValue() != 0) {
-        log.error(
-            "account {} is short {} USD after liquidation step {} but holds {} {}: no claim filed",
-            accountId,
-            -cash,
-            step.liquidationSeq(),
-            balance.getValue(),
-            balance.getKey());
-        return Optional.empty();
-      }
+    long shortfall = Math.negateExact(cash);
+    List<CollateralSeized> seized = seize(accountId, after, shortfall, terms, log);
+    TreeMap<String, Long> amounts = new TreeMap<>();
+    long value = 0;
+    for (CollateralSeized s : seized) {
+      amounts.put(s.asset(), s.amountMinor());
+      value = Math.addExact(value, s.valueMinor());
     }
     LegEffect largest = step.closes().get(0);
     for (LegEffect close : step.closes()) {
@@ -101,12 +122,85 @@ final class AccountClaims {
         new ShortfallClaim(
             "claim-" + accountId + "-" + step.liquidationSeq(),
             accountId,
-            Math.negateExact(cash),
+            shortfall,
             largest.leg().instrumentId(),
             largest.before().lots(),
             largest.leg().priceMinor(),
-            step.atMs());
-    return Optional.of(new ShortfallFiled(claim, step.atMs()));
+            step.atMs(),
+            amounts,
+            value);
+    return Optional.of(new ShortfallFiled(claim, seized, step.atMs()));
+  }
+
+  /**
+   * The collateral seized to cover {@code debitMinor}: assets by lowest effective haircut, then
+   * name; of each, the least whole minor units whose value covers what is left ({@code ceil(left ×
+   * 10^scale / v)} with {@code v = index × (1 − haircut)}), at most the holding, valued at {@code
+   * floor(amount × v / 10^scale)}: both roundings go against the account (DOMAIN.md). An asset
+   * without a valid price, haircut or scale is not seized (logged).
+   */
+  static List<CollateralSeized> seize(
+      String accountId, State after, long debitMinor, CollateralTerms terms, Logger log) {
+    assert debitMinor > 0 : "a debit to cover";
+    List<CollateralSeized> candidates = new ArrayList<>();
+    for (Map.Entry<String, Long> balance : after.balancesMinor().entrySet()) {
+      String symbol = balance.getKey();
+      if (symbol.equals(Account.SETTLEMENT_ASSET) || balance.getValue() <= 0) {
+        continue;
+      }
+      AssetHaircut haircut = terms.parameters().haircut(symbol);
+      Long price = terms.indexPricesMinor().get(symbol);
+      Asset asset = terms.assets().apply(symbol);
+      if (haircut == null || price == null || price <= 0 || asset == null) {
+        log.error(
+            "account {} is short {} USD but its {} {} has no valid price or haircut: not seized",
+            accountId,
+            debitMinor,
+            balance.getValue(),
+            symbol);
+        continue;
+      }
+      long effective =
+          CollateralValuation.haircutPpm(haircut, price, terms.parameters().depegSlopePpm());
+      if (effective < MinorUnits.PPM) {
+        // A candidate carries the whole holding and no value yet; the loop below decides.
+        candidates.add(new CollateralSeized(symbol, balance.getValue(), price, effective, 0));
+      }
+    }
+    candidates.sort(
+        Comparator.comparingLong(CollateralSeized::haircutPpm)
+            .thenComparing(CollateralSeized::asset));
+    List<CollateralSeized> seized = new ArrayList<>();
+    long left = debitMinor;
+    for (CollateralSeized held : candidates) {
+      if (left == 0) {
+        break;
+      }
+      Asset asset = terms.assets().apply(held.asset());
+      long amount = Math.min(held.amountMinor(), unitsToCover(asset, left, held));
+      long value =
+          CollateralValuation.valueMinor(asset, amount, held.indexPriceMinor(), held.haircutPpm());
+      seized.add(
+          new CollateralSeized(
+              held.asset(), amount, held.indexPriceMinor(), held.haircutPpm(), value));
+      left = Math.max(0, left - value);
+    }
+    return seized;
+  }
+
+  /** ceil(left × 10^scale × 10^6 / (index × (10^6 − haircut))): the units whose value is left. */
+  private static long unitsToCover(Asset asset, long leftMinor, CollateralSeized held) {
+    BigInteger numerator =
+        BigInteger.valueOf(leftMinor)
+            .multiply(BigInteger.valueOf(MinorUnits.pow10(asset.scale())))
+            .multiply(BigInteger.valueOf(MinorUnits.PPM));
+    BigInteger perUnit =
+        BigInteger.valueOf(held.indexPriceMinor())
+            .multiply(BigInteger.valueOf(MinorUnits.PPM - held.haircutPpm()));
+    BigInteger[] division = numerator.divideAndRemainder(perUnit);
+    BigInteger units = division[1].signum() == 0 ? division[0] : division[0].add(BigInteger.ONE);
+    // More than any holding can be: the holding caps it anyway.
+    return units.min(BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
   }
 
   /** Files every claim the backstop has not acknowledged; returns how many. */

@@ -1,5 +1,6 @@
 package io.clearhouse.cluster.account;
 
+import io.clearhouse.cluster.directory.AccountRegistrar;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.transfer.TransferRouter;
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param transferRetry the base of the re-send backoff of transfers and claims
  * @param idlePassivation a flat account with an empty outbox passivates after this long idle
  * @param claims where a bankrupt account files its shortfall claim (the backstop)
+ * @param registrar where the account registers itself after its first event (the account directory,
+ *     which the trade feeds ask whether an account is known)
  */
 public record AccountRiskContext(
     MarketBoard board,
@@ -29,7 +32,8 @@ public record AccountRiskContext(
     String liquidationVaultId,
     Duration transferRetry,
     Duration idlePassivation,
-    ClaimRouter claims) {
+    ClaimRouter claims,
+    AccountRegistrar registrar) {
   public AccountRiskContext {
     Objects.requireNonNull(board, "board");
     Objects.requireNonNull(parametersBoard, "parametersBoard");
@@ -40,6 +44,31 @@ public record AccountRiskContext(
     Objects.requireNonNull(transferRetry, "transferRetry");
     Objects.requireNonNull(idlePassivation, "idlePassivation");
     Objects.requireNonNull(claims, "claims");
+    Objects.requireNonNull(registrar, "registrar");
+  }
+
+  /** A context without a directory: the account never registers (tests of an account alone). */
+  public AccountRiskContext(
+      MarketBoard board,
+      ParametersBoard parametersBoard,
+      AccountObserver observer,
+      WithdrawalPolicy withdrawalPolicy,
+      TransferRouter transfers,
+      String liquidationVaultId,
+      Duration transferRetry,
+      Duration idlePassivation,
+      ClaimRouter claims) {
+    this(
+        board,
+        parametersBoard,
+        observer,
+        withdrawalPolicy,
+        transfers,
+        liquidationVaultId,
+        transferRetry,
+        idlePassivation,
+        claims,
+        AccountRegistrar.NONE);
   }
 
   /** A context with fixed parameters (tests and tools that do not follow governance). */
@@ -123,6 +152,22 @@ public record AccountRiskContext(
         liquidationVaultId,
         transferRetry,
         idlePassivation,
-        router);
+        router,
+        registrar);
+  }
+
+  /** This context with the account registering itself through {@code registrar}. */
+  public AccountRiskContext withRegistrar(AccountRegistrar registrar) {
+    return new AccountRiskContext(
+        board,
+        parametersBoard,
+        observer,
+        withdrawalPolicy,
+        transfers,
+        liquidationVaultId,
+        transferRetry,
+        idlePassivation,
+        claims,
+        registrar);
   }
 }

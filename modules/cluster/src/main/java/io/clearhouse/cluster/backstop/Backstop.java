@@ -12,6 +12,7 @@ import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
+import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.cluster.vault.VaultStatus;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.params.RiskParameters;
@@ -103,6 +104,7 @@ public final class Backstop {
   /** Messages the backstop accepts. */
   public sealed interface Command extends CborSerializable
       permits Receive,
+          CreditFunding,
           Get,
           GetClaim,
           GetRound,
@@ -118,13 +120,39 @@ public final class Backstop {
           Advance,
           Retry,
           ReportFund,
-          Stop {}
+          Stop,
+          CreditFeeShares,
+          VaultFeesAnswered {}
 
   /** A liquidated account's transfer of the fund's penalty share (credited once per sequence). */
   public record Receive(Transfer transfer, ActorRef<TransferAck> replyTo) implements Command {
     public Receive {
       Objects.requireNonNull(transfer, "transfer");
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The funding coordinator's fund part of one funding settlement (the rounding remainder, plus or
+   * minus the fund's stand-in share), signed: credited once per {@code seq}, in sequence order (a
+   * sequence at or below the last one credited is acknowledged as a duplicate). A negative part
+   * larger than the fund waits unacknowledged (logged) until the fund can carry it: the fund never
+   * goes below zero, and the coordinator keeps the part as undelivered meanwhile.
+   *
+   * @param sourceId the sender ({@code "funding"}), echoed in the acknowledgement's id
+   */
+  public record CreditFunding(
+      String sourceId, long seq, long amountMinor, ActorRef<TransferAck> replyTo)
+      implements Command {
+    public CreditFunding {
+      Objects.requireNonNull(sourceId, "sourceId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** The acknowledgement's id: {@code sourceId + "#" + seq}. */
+    @JsonIgnore
+    public String creditId() {
+      return sourceId + "#" + seq;
     }
   }
 
@@ -245,6 +273,68 @@ public final class Backstop {
   /** Sent by the singleton manager when the backstop moves to another node. */
   public record Stop() implements Command {}
 
+  /**
+   * A trade feed hands over the fee shares it booked (ARCHITECTURE.md: fees to the fund): {@code
+   * fundMinor} to the insurance fund, {@code treasuryMinor} to the treasury tranche, and per
+   * underlying the vaults' share, which the backstop splits over the vaults committed to it and
+   * then owes them until each acknowledges. Applied once per ({@code sourceId}, {@code sweepSeq})
+   * by a watermark per source: a sequence at or below it is acknowledged as a duplicate and changes
+   * nothing. The feed re-sends until it gets an answer.
+   *
+   * @param sourceId {@code "feed-" + venueId}
+   * @param sweepSeq the feed's sweep number (1, 2, 3, ...; one in flight at a time)
+   */
+  public record CreditFeeShares(
+      String sourceId,
+      long sweepSeq,
+      long fundMinor,
+      long treasuryMinor,
+      Map<String, Long> vaultsByUnderlyingMinor,
+      ActorRef<FeeSharesReply> replyTo)
+      implements Command {
+    public CreditFeeShares {
+      vaultsByUnderlyingMinor =
+          vaultsByUnderlyingMinor == null ? Map.of() : new TreeMap<>(vaultsByUnderlyingMinor);
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * Internal: a vault's answer to the backstop's {@code Vault.CreditFees}, flattened (a sealed
+   * reply does not travel as a field).
+   *
+   * @param refusal empty when acknowledged; the vault's code and message when it refused
+   */
+  public record VaultFeesAnswered(
+      String vaultId, String sourceId, long sequence, boolean applied, String refusal)
+      implements Command {
+    public VaultFeesAnswered {
+      Objects.requireNonNull(refusal, "refusal");
+    }
+
+    static VaultFeesAnswered of(Vault.Reply reply) {
+      if (reply instanceof Vault.FeesAcknowledged ack) {
+        return new VaultFeesAnswered(
+            ack.vaultId(), ack.sourceId(), ack.sequence(), ack.applied(), "");
+      }
+      return new VaultFeesAnswered("", "", 0, false, String.valueOf(reply));
+    }
+  }
+
+  /** The answer to {@link CreditFeeShares}. */
+  public sealed interface FeeSharesReply extends CborSerializable
+      permits FeeSharesAccepted, FeeSharesRejected {}
+
+  /**
+   * The sweep is on the backstop's books (now, or before if {@code duplicate}); the feed may forget
+   * it.
+   */
+  public record FeeSharesAccepted(String sourceId, long sweepSeq, boolean duplicate)
+      implements FeeSharesReply {}
+
+  /** The sweep was refused and changed nothing (codes 5210-5212); the feed keeps it in transit. */
+  public record FeeSharesRejected(ErrorCode code, String message) implements FeeSharesReply {}
+
   // ---------------------------------------------------------------- replies and views
 
   /** The answer to an operator's command. */
@@ -267,6 +357,12 @@ public final class Backstop {
    * @param commitmentsMinor per underlying, what the vaults committed (as they last reported)
    * @param vaults every vault's last report
    * @param openClaims claims not closed yet, by id, with their phase
+   * @param feesOwedToVaultsMinor vault fee credits not acknowledged by their vault yet (held by the
+   *     backstop)
+   * @param feeSharesMinor lifetime fee shares received from the feeds (fund, treasury and vaults)
+   * @param feesDeliveredToVaultsMinor lifetime vault fee credits the vaults acknowledged
+   * @param fundAssetsMinor the insurance fund's non-USD assets (collateral seized with claims),
+   *     minor units of each asset
    */
   public record View(
       long fundMinor,
@@ -286,9 +382,14 @@ public final class Backstop {
       List<VaultStatus> vaults,
       long drawnTodayMinor,
       long parametersVersion,
-      WaterfallParameters parameters)
+      WaterfallParameters parameters,
+      long feesOwedToVaultsMinor,
+      long feeSharesMinor,
+      long feesDeliveredToVaultsMinor,
+      Map<String, Long> fundAssetsMinor)
       implements CborSerializable {
     public View {
+      fundAssetsMinor = fundAssetsMinor == null ? Map.of() : new TreeMap<>(fundAssetsMinor);
       openClaims = new TreeMap<>(openClaims);
       pendingDraws = List.copyOf(pendingDraws);
       commitmentsMinor = new TreeMap<>(commitmentsMinor);
@@ -307,6 +408,7 @@ public final class Backstop {
     @JsonIgnore
     public Map<String, Long> tranchesMinor() {
       Map<String, Long> tranches = new java.util.LinkedHashMap<>();
+      tranches.put("COLLATERAL", claim.collateralMinor());
       tranches.put("INSURANCE_FUND", claim.fundMinor());
       tranches.put("TREASURY", claim.treasuryMinor());
       tranches.put("BACKSTOP_VAULTS", claim.vaultsPaidMinor());
@@ -326,6 +428,7 @@ public final class Backstop {
   /** Events of the backstop: each carries what an auditor needs to recompute it. */
   public sealed interface Event extends CborSerializable
       permits FundCredited,
+          FundingCredited,
           ToppedUp,
           ClaimFiled,
           TranchesAllocated,
@@ -343,7 +446,9 @@ public final class Backstop {
           DrawApproved,
           EmergencyDrawPaid,
           DrawHoldReleased,
-          VaultRegistered {}
+          VaultRegistered,
+          FeeSharesReceived,
+          VaultFeesDelivered {}
 
   /** A transfer from {@code sourceId} at {@code sourceSeq} credited the fund. */
   public record FundCredited(
@@ -358,6 +463,21 @@ public final class Backstop {
       implements Event {
     public FundCredited {
       Objects.requireNonNull(transferId, "transferId");
+      Objects.requireNonNull(sourceId, "sourceId");
+    }
+  }
+
+  /** A funding settlement's fund part (signed) moved the fund; {@code seq} chains them. */
+  public record FundingCredited(
+      String sourceId,
+      long seq,
+      long seqBefore,
+      long amountMinor,
+      long fundBeforeMinor,
+      long fundAfterMinor,
+      long atMs)
+      implements Event {
+    public FundingCredited {
       Objects.requireNonNull(sourceId, "sourceId");
     }
   }
@@ -379,13 +499,21 @@ public final class Backstop {
     }
   }
 
-  /** A claim is on record as number {@code seq}. */
+  /**
+   * A claim is on record as number {@code seq}; the collateral seized with it ({@code
+   * claim.collateralMinor()}) joins the insurance fund's assets.
+   */
   public record ClaimFiled(long seq, ShortfallClaim claim, String underlying, long atMs)
       implements Event {}
 
   /**
-   * Tranches 2-4 allocated: fund and treasury moved into the claim, vault draws requested; the
-   * day's automatic draws after it.
+   * Tranches 1-4 allocated: the collateral's agreed value ({@code collateralMinor}, from the fund's
+   * USD, outside its per-claim share), the fund's share and the treasury moved into the claim,
+   * vault draws requested; the day's automatic draws after it (the collateral tranche does not
+   * count: it is the defaulter's own money).
+   *
+   * @param fundBeforeMinor the fund before the collateral and fund tranches
+   * @param collateralMinor the COLLATERAL tranche (0 in events written before it existed)
    */
   public record TranchesAllocated(
       long seq,
@@ -397,10 +525,37 @@ public final class Backstop {
       long dayEpoch,
       long drawnTodayAfterMinor,
       long parametersVersion,
-      long atMs)
+      long atMs,
+      long collateralMinor)
       implements Event {
     public TranchesAllocated {
       vaultParts = List.copyOf(vaultParts);
+    }
+
+    /** An allocation without a COLLATERAL tranche. */
+    public TranchesAllocated(
+        long seq,
+        long fundMinor,
+        long treasuryMinor,
+        List<DrawPart> vaultParts,
+        long fundBeforeMinor,
+        long treasuryBeforeMinor,
+        long dayEpoch,
+        long drawnTodayAfterMinor,
+        long parametersVersion,
+        long atMs) {
+      this(
+          seq,
+          fundMinor,
+          treasuryMinor,
+          vaultParts,
+          fundBeforeMinor,
+          treasuryBeforeMinor,
+          dayEpoch,
+          drawnTodayAfterMinor,
+          parametersVersion,
+          atMs,
+          0);
     }
   }
 
@@ -469,6 +624,55 @@ public final class Backstop {
 
   /** The vault an emergency draw came from released the hold the draw placed. */
   public record DrawHoldReleased(String drawId, long atMs) implements Event {}
+
+  /**
+   * A feed's sweep of fee shares is on the books (decided in the command handler, so replay never
+   * depends on the vaults' reports): the fund and treasury rose by their shares, the fund also by
+   * {@code toFundFromUnbackedMinor} (the vaults' share of underlyings no vault is committed to),
+   * and the backstop now owes each vault its credit until the vault acknowledges it.
+   *
+   * @param watermarkBefore the source's sweep watermark before (the event chain is checked)
+   * @param vaultsByUnderlyingMinor the vaults' share per underlying as the feed sent it
+   * @param vaultCredits what each vault is owed, numbered by the backstop's fee-credit sequence
+   */
+  public record FeeSharesReceived(
+      String sourceId,
+      long sweepSeq,
+      long watermarkBefore,
+      long fundMinor,
+      long treasuryMinor,
+      Map<String, Long> vaultsByUnderlyingMinor,
+      List<VaultFeeCredit> vaultCredits,
+      long toFundFromUnbackedMinor,
+      long fundBeforeMinor,
+      long treasuryBeforeMinor,
+      long atMs)
+      implements Event {
+    public FeeSharesReceived {
+      Objects.requireNonNull(sourceId, "sourceId");
+      vaultsByUnderlyingMinor = new TreeMap<>(vaultsByUnderlyingMinor);
+      vaultCredits = List.copyOf(vaultCredits);
+    }
+  }
+
+  /**
+   * Fee income the backstop owes a vault: delivered as {@code Vault.CreditFees("backstop",
+   * creditSeq, amountMinor)}, oldest first per vault.
+   */
+  public record VaultFeeCredit(long creditSeq, String vaultId, long amountMinor)
+      implements CborSerializable {
+    public VaultFeeCredit {
+      Objects.requireNonNull(vaultId, "vaultId");
+    }
+  }
+
+  /**
+   * A vault acknowledged fee credit {@code creditSeq} ({@code duplicate}: it had credited it
+   * before, and the backstop's earlier acknowledgement was lost with its node).
+   */
+  public record VaultFeesDelivered(
+      long creditSeq, String vaultId, long amountMinor, boolean duplicate, long atMs)
+      implements Event {}
 
   /** An emergency draw was paid into its claim. */
   public record EmergencyDrawPaid(

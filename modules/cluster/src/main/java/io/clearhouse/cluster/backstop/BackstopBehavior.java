@@ -43,6 +43,7 @@ import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.transfer.Transfer;
 import io.clearhouse.cluster.transfer.TransferAck;
+import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.result.Outcome;
 import io.clearhouse.domain.waterfall.WaterfallParameters;
@@ -90,6 +91,8 @@ final class BackstopBehavior
   private final TimerScheduler<Command> timers;
   private final Logger log;
   private final BackstopRequests requests;
+  private final FeeCreditRequests feeCredits;
+  private final java.util.Set<String> listedUnderlyings;
   private final VaultBook vaults;
   private final long startedAtMs = System.currentTimeMillis();
   // Claims with a candidate query out (in memory: a restart simply asks again), and when a claim
@@ -126,6 +129,10 @@ final class BackstopBehavior
     ActorRef<Settled> settled = context.messageAdapter(Settled.class, SettledReply::new);
     ActorRef<ProposalOpened> proposals = context.getSelf().narrow();
     this.requests = new BackstopRequests(ports.payers(), ports.proposer(), settled, proposals);
+    ActorRef<Vault.Reply> vaultReplies =
+        context.messageAdapter(Vault.Reply.class, Backstop.VaultFeesAnswered::of);
+    this.feeCredits = new FeeCreditRequests(ports.payers(), vaultReplies);
+    this.listedUnderlyings = FeeShareDecisions.listedUnderlyings(instruments);
   }
 
   static Behavior<Command> create(
@@ -173,6 +180,7 @@ final class BackstopBehavior
             state -> {
               report(state);
               requests.sendOutstanding(state, settings.requestsPerRetryMax());
+              feeCredits.sendOutstanding(state, settings.requestsPerRetryMax());
               context.getSelf().tell(new Advance());
             })
         .build();
@@ -183,6 +191,7 @@ final class BackstopBehavior
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Receive.class, this::onReceive)
+        .onCommand(Backstop.CreditFunding.class, this::onCreditFunding)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
         .onCommand(GetClaim.class, this::onGetClaim)
         .onCommand(GetRound.class, this::onGetRound)
@@ -199,6 +208,8 @@ final class BackstopBehavior
         .onCommand(Retry.class, this::onRetry)
         .onCommand(ReportFund.class, (s, c) -> Effect().none().thenRun(this::report).thenNoReply())
         .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
+        .onCommand(Backstop.CreditFeeShares.class, this::onCreditFeeShares)
+        .onCommand(Backstop.VaultFeesAnswered.class, this::onVaultFeesAnswered)
         .build();
   }
 
@@ -207,6 +218,7 @@ final class BackstopBehavior
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(FundCredited.class, BackstopState::apply)
+        .onEvent(Backstop.FundingCredited.class, BackstopState::apply)
         .onEvent(ToppedUp.class, BackstopState::apply)
         .onEvent(ClaimFiled.class, BackstopState::apply)
         .onEvent(TranchesAllocated.class, BackstopState::apply)
@@ -225,6 +237,8 @@ final class BackstopBehavior
         .onEvent(Backstop.EmergencyDrawPaid.class, BackstopState::apply)
         .onEvent(Backstop.DrawHoldReleased.class, BackstopState::apply)
         .onEvent(Backstop.VaultRegistered.class, BackstopState::apply)
+        .onEvent(Backstop.FeeSharesReceived.class, BackstopState::apply)
+        .onEvent(Backstop.VaultFeesDelivered.class, BackstopState::apply)
         .build();
   }
 
@@ -270,6 +284,104 @@ final class BackstopBehavior
         .thenReply(c.replyTo(), after -> new TransferAck(transfer.transferId(), false));
   }
 
+  /**
+   * A funding settlement's fund part, once per sequence in order. A negative part the fund cannot
+   * carry waits unacknowledged (the coordinator re-sends it and holds it as undelivered).
+   */
+  private ReplyEffect<Event, BackstopState> onCreditFunding(
+      BackstopState state, Backstop.CreditFunding c) {
+    if (c.seq() <= state.fundingSeq()) {
+      return Effect().reply(c.replyTo(), new TransferAck(c.creditId(), true));
+    }
+    long after;
+    try {
+      after = Math.addExact(state.fundMinor(), c.amountMinor());
+    } catch (ArithmeticException overflow) {
+      log.error("insurance fund would overflow with funding {}", c.creditId());
+      return Effect().noReply();
+    }
+    if (after < 0) {
+      log.warn(
+          "funding part {} of {} waits: the fund holds {}",
+          c.creditId(),
+          c.amountMinor(),
+          state.fundMinor());
+      return Effect().noReply();
+    }
+    Backstop.FundingCredited event =
+        new Backstop.FundingCredited(
+            c.sourceId(),
+            c.seq(),
+            state.fundingSeq(),
+            c.amountMinor(),
+            state.fundMinor(),
+            after,
+            System.currentTimeMillis());
+    return Effect()
+        .persist(event)
+        .thenRun(this::report)
+        .thenReply(c.replyTo(), s -> new TransferAck(c.creditId(), false));
+  }
+
+  /**
+   * A feed's fee shares: validated, then booked once per sweep by the source's watermark, the
+   * vaults' share split over the committed vaults as they last reported. Right after a start the
+   * split waits (no answer; the feed re-sends) until the vaults reported again, like a claim.
+   */
+  private ReplyEffect<Event, BackstopState> onCreditFeeShares(
+      BackstopState state, Backstop.CreditFeeShares c) {
+    Optional<Rejection> invalid = FeeShareDecisions.validate(c, listedUnderlyings);
+    if (invalid.isPresent()) {
+      return Effect().reply(c.replyTo(), feeSharesRejected(invalid.get()));
+    }
+    long watermark = state.fees().watermarks().getOrDefault(c.sourceId(), 0L);
+    if (c.sweepSeq() <= watermark) {
+      return Effect()
+          .reply(c.replyTo(), new Backstop.FeeSharesAccepted(c.sourceId(), c.sweepSeq(), true));
+    }
+    long now = System.currentTimeMillis();
+    if (!warm(state, now)) {
+      return Effect().noReply();
+    }
+    Outcome<Backstop.FeeSharesReceived> decided =
+        FeeShareDecisions.decide(state, c, settings.sourcesMax(), vaults::committedTo, now);
+    if (!decided.isOk()) {
+      log.error("backstop refuses fee shares {}: {}", c, decided.rejection());
+      return Effect().reply(c.replyTo(), feeSharesRejected(decided.rejection()));
+    }
+    return Effect()
+        .persist(decided.value())
+        .thenRun(
+            s -> {
+              feeCredits.sendNew(s, settings.requestsPerRetryMax());
+              report(s);
+            })
+        .thenReply(
+            c.replyTo(), s -> new Backstop.FeeSharesAccepted(c.sourceId(), c.sweepSeq(), false));
+  }
+
+  /** A vault's answer to a fee credit: booked once; a refusal is retried on the next tick. */
+  private ReplyEffect<Event, BackstopState> onVaultFeesAnswered(
+      BackstopState state, Backstop.VaultFeesAnswered c) {
+    if (!c.refusal().isEmpty()) {
+      log.warn("a vault refused the backstop's fee credit (retried): {}", c.refusal());
+      return Effect().noReply();
+    }
+    Optional<Backstop.VaultFeesDelivered> booked =
+        FeeCreditRequests.book(state, c, System.currentTimeMillis());
+    if (booked.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(booked.get())
+        .thenRun(s -> feeCredits.sendNew(s, settings.requestsPerRetryMax()))
+        .thenNoReply();
+  }
+
+  private static Backstop.FeeSharesRejected feeSharesRejected(Rejection rejection) {
+    return new Backstop.FeeSharesRejected(rejection.code(), rejection.message());
+  }
+
   private ReplyEffect<Event, BackstopState> onTopUp(BackstopState state, TopUp c) {
     Outcome<Optional<ToppedUp>> decided =
         OperatorDecisions.topUp(state, c, System.currentTimeMillis());
@@ -307,7 +419,8 @@ final class BackstopBehavior
             && claim.shortfallMinor() > 0
             && claim.bankruptQtyLots() != 0
             && claim.bankruptQtyLots() != Long.MIN_VALUE
-            && claim.markPriceMinor() > 0;
+            && claim.markPriceMinor() > 0
+            && validCollateral(state, claim);
     if (!valid) {
       // Our own account's bug: no receipt, so the claim stays open at the account, logged here.
       log.error("backstop cannot take malformed claim {}", claim);
@@ -321,6 +434,29 @@ final class BackstopBehavior
         .thenRun(s -> claimStress(s, underlying))
         .thenRun(s -> context.getSelf().tell(new Advance()))
         .thenReply(c.replyTo(), s -> new ClaimReceipt(claim.claimId(), false));
+  }
+
+  /**
+   * Seized collateral: well-formed non-USD symbols with positive amounts, a value >= 0 (0 when
+   * nothing was seized), and no sum of holdings that would overflow the fund's.
+   */
+  private static boolean validCollateral(BackstopState state, ShortfallClaim claim) {
+    if (claim.collateralValueMinor() < 0
+        || (claim.collateralMinor().isEmpty() && claim.collateralValueMinor() != 0)) {
+      return false;
+    }
+    for (Map.Entry<String, Long> seized : claim.collateralMinor().entrySet()) {
+      String asset = seized.getKey();
+      if (asset == null
+          || !io.clearhouse.domain.money.Asset.SYMBOL.matcher(asset).matches()
+          || asset.equals(io.clearhouse.domain.money.Price.QUOTE_ASSET.symbol())
+          || seized.getValue() == null
+          || seized.getValue() <= 0
+          || state.fundAssetsMinor().getOrDefault(asset, 0L) > Long.MAX_VALUE - seized.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Takes the next decision on the claims, if one is due. */
@@ -506,6 +642,7 @@ final class BackstopBehavior
 
   private ReplyEffect<Event, BackstopState> onRetry(BackstopState state, Retry c) {
     requests.sendOutstanding(state, settings.requestsPerRetryMax());
+    feeCredits.sendOutstanding(state, settings.requestsPerRetryMax());
     return advance(state);
   }
 
@@ -668,7 +805,11 @@ final class BackstopBehavior
         vaults.all(),
         s.drawnOn(day),
         parametersVersion,
-        parameters);
+        parameters,
+        s.fees().owedMinor(),
+        s.fees().receivedMinor(),
+        s.fees().deliveredMinor(),
+        s.fundAssetsMinor());
   }
 
   private long retryMs() {

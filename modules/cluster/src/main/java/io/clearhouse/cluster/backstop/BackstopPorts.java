@@ -1,6 +1,7 @@
 package io.clearhouse.cluster.backstop;
 
 import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
+import io.clearhouse.cluster.vault.Vault;
 import io.clearhouse.domain.adl.AdlCandidate;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import java.util.List;
@@ -65,6 +66,17 @@ public record BackstopPorts(
     /** A winner pays a socialized-loss haircut. */
     void chargeLoss(
         String accountId, String requestId, long amountMinor, ActorRef<Settled> replyTo);
+
+    /**
+     * A vault takes fee income the backstop owes it ({@code Vault.CreditFees}: once per source and
+     * sequence, by a watermark).
+     */
+    void creditFees(
+        String vaultId,
+        String sourceId,
+        long sequence,
+        long amountMinor,
+        ActorRef<Vault.Reply> replyTo);
   }
 
   /** The winners on one side of an instrument, from every node's risk engine. */

@@ -12,13 +12,16 @@ import io.clearhouse.cluster.backstop.Backstop.DrawProposalOpened;
 import io.clearhouse.cluster.backstop.Backstop.DrawRequested;
 import io.clearhouse.cluster.backstop.Backstop.EmergencyDrawPaid;
 import io.clearhouse.cluster.backstop.Backstop.Event;
+import io.clearhouse.cluster.backstop.Backstop.FeeSharesReceived;
 import io.clearhouse.cluster.backstop.Backstop.FundCredited;
+import io.clearhouse.cluster.backstop.Backstop.FundingCredited;
 import io.clearhouse.cluster.backstop.Backstop.HoldReleased;
 import io.clearhouse.cluster.backstop.Backstop.LossSettled;
 import io.clearhouse.cluster.backstop.Backstop.LossesPlanned;
 import io.clearhouse.cluster.backstop.Backstop.ToppedUp;
 import io.clearhouse.cluster.backstop.Backstop.TranchesAllocated;
 import io.clearhouse.cluster.backstop.Backstop.VaultDrawSettled;
+import io.clearhouse.cluster.backstop.Backstop.VaultFeesDelivered;
 import io.clearhouse.cluster.backstop.Backstop.VaultRegistered;
 import io.clearhouse.cluster.backstop.ClaimRecord.Phase;
 import io.clearhouse.cluster.backstop.EmergencyDraw.Status;
@@ -26,6 +29,7 @@ import io.clearhouse.cluster.serialization.CborSerializable;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,7 +40,9 @@ import java.util.TreeSet;
  * concrete types so a snapshot restores them, and are never modified after construction.
  *
  * <p>Invariant (checked after every event): fund + treasury + escrow = everything that came in
- * (penalty credits, top-ups, what payers paid) − what went out (shortfalls delivered).
+ * (penalty credits, top-ups, what payers paid, the net of funding fund parts) − what went out
+ * (shortfalls delivered), in USD; and per other asset, the fund's assets = the collateral received
+ * with claims.
  *
  * @param watermarks the highest transfer sequence credited per sender (exactly-once credits)
  * @param claims every claim by its number; {@code claimSeqs} maps claim ids to numbers
@@ -44,6 +50,14 @@ import java.util.TreeSet;
  * @param topUps recent top-up request ids and amounts (a retry is answered, not booked again)
  * @param dayEpoch the UTC day {@code drawnTodayMinor} counts (days since 1970-01-01)
  * @param vaults every vault that ever reported (a failover waits for their reports)
+ * @param fundingSeq the last funding fund part credited (exactly-once, in order)
+ * @param fundingNetMinor the sum of the funding fund parts credited, signed
+ * @param fees the feeds' sweep watermarks and the fee credits owed to vaults (held here until each
+ *     vault acknowledges)
+ * @param fundAssetsMinor the insurance fund's non-USD assets, per asset (collateral seized with
+ *     claims); the fund's USD is {@code fundMinor}
+ * @param collateralInMinor per asset, all collateral ever received with claims: the fund's assets
+ *     are checked against it after every event (nothing pays them out yet)
  */
 public record BackstopState(
     long fundMinor,
@@ -62,7 +76,12 @@ public record BackstopState(
     LinkedHashMap<String, Long> topUps,
     long dayEpoch,
     long drawnTodayMinor,
-    TreeSet<String> vaults)
+    TreeSet<String> vaults,
+    long fundingSeq,
+    long fundingNetMinor,
+    FeeCredits fees,
+    TreeMap<String, Long> fundAssetsMinor,
+    TreeMap<String, Long> collateralInMinor)
     implements CborSerializable {
 
   /** Top-up request ids remembered for retries. */
@@ -77,11 +96,15 @@ public record BackstopState(
     draws = draws == null ? new TreeMap<>() : draws;
     topUps = topUps == null ? new LinkedHashMap<>() : topUps;
     vaults = vaults == null ? new TreeSet<>() : vaults;
+    fees = fees == null ? FeeCredits.empty() : fees;
+    fundAssetsMinor = fundAssetsMinor == null ? new TreeMap<>() : fundAssetsMinor;
+    collateralInMinor = collateralInMinor == null ? new TreeMap<>() : collateralInMinor;
   }
 
   public static BackstopState empty() {
     return new BackstopState(
-        0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, null, 0, 0, null);
+        0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, null, 0, 0, null, 0, 0, null, null,
+        null);
   }
 
   /** The money the backstop holds for claims, collected and not yet delivered. */
@@ -139,6 +162,48 @@ public record BackstopState(
         .build(e);
   }
 
+  BackstopState apply(FundingCredited e) {
+    check(e.seqBefore() == fundingSeq && e.seq() > fundingSeq, e, "funding out of chain");
+    check(e.fundBeforeMinor() == fundMinor, e, "fund was wrong");
+    Builder next = new Builder(this).fund(Math.addExact(fundMinor, e.amountMinor()));
+    next.fundingSeq = e.seq();
+    next.fundingNet = Math.addExact(fundingNetMinor, e.amountMinor());
+    return next.build(e);
+  }
+
+  BackstopState apply(FeeSharesReceived e) {
+    long watermark = fees.watermarks().getOrDefault(e.sourceId(), 0L);
+    check(e.watermarkBefore() == watermark && e.sweepSeq() > watermark, e, "sweep chain");
+    check(e.fundBeforeMinor() == fundMinor && e.treasuryBeforeMinor() == treasuryMinor, e, "means");
+    long seq = fees.lastCreditSeq();
+    long credited = e.toFundFromUnbackedMinor();
+    for (Backstop.VaultFeeCredit credit : e.vaultCredits()) {
+      check(credit.creditSeq() == ++seq && credit.amountMinor() > 0, e, "fee credit chain");
+      credited = Math.addExact(credited, credit.amountMinor());
+    }
+    check(credited == FeeCredits.sum(e.vaultsByUnderlyingMinor()), e, "vault shares split");
+    check(
+        e.fundMinor() >= 0 && e.treasuryMinor() >= 0 && e.toFundFromUnbackedMinor() >= 0, e, "<0");
+    Builder next =
+        new Builder(this)
+            .fund(
+                Math.addExact(fundMinor, Math.addExact(e.fundMinor(), e.toFundFromUnbackedMinor())))
+            .treasury(Math.addExact(treasuryMinor, e.treasuryMinor()));
+    next.fees = fees.received(e);
+    return next.build(e);
+  }
+
+  BackstopState apply(VaultFeesDelivered e) {
+    Backstop.VaultFeeCredit owed = fees.owed().get(e.creditSeq());
+    check(
+        owed != null && owed.vaultId().equals(e.vaultId()) && owed.amountMinor() == e.amountMinor(),
+        e,
+        "fee credit not owed");
+    Builder next = new Builder(this);
+    next.fees = fees.delivered(e);
+    return next.build(e);
+  }
+
   BackstopState apply(ToppedUp e) {
     boolean toFund = e.tranche() == ToppedUp.Tranche.INSURANCE_FUND;
     check(e.beforeMinor() == (toFund ? fundMinor : treasuryMinor), e, "tranche was wrong");
@@ -179,6 +244,15 @@ public record BackstopState(
     Builder next = new Builder(this).claim(record);
     next.claimSeqs().put(e.claim().claimId(), e.seq());
     next.active().add(e.seq());
+    if (!e.claim().collateralMinor().isEmpty()) {
+      next.fundAssets = new TreeMap<>(fundAssetsMinor);
+      next.collateralIn = new TreeMap<>(collateralInMinor);
+      for (Map.Entry<String, Long> seized : e.claim().collateralMinor().entrySet()) {
+        check(seized.getValue() > 0, e, "seized collateral must be positive");
+        next.fundAssets.merge(seized.getKey(), seized.getValue(), Math::addExact);
+        next.collateralIn.merge(seized.getKey(), seized.getValue(), Math::addExact);
+      }
+    }
     return next.build(e);
   }
 
@@ -186,10 +260,20 @@ public record BackstopState(
     ClaimRecord claim = claims.get(e.seq());
     check(claim != null && claim.phase() == Phase.FILED, e, "claim not waiting");
     check(e.fundBeforeMinor() == fundMinor && e.treasuryBeforeMinor() == treasuryMinor, e, "means");
+    check(
+        e.collateralMinor() >= 0 && e.collateralMinor() <= claim.claim().collateralValueMinor(),
+        e,
+        "collateral tranche above the collateral's value");
     ClaimRecord next =
-        claim.allocated(e.fundMinor(), e.treasuryMinor(), e.vaultParts(), e.parametersVersion());
+        claim.allocated(
+            e.collateralMinor(),
+            e.fundMinor(),
+            e.treasuryMinor(),
+            e.vaultParts(),
+            e.parametersVersion());
+    long fundOut = Math.addExact(e.fundMinor(), e.collateralMinor());
     return new Builder(this)
-        .fund(Math.subtractExact(fundMinor, e.fundMinor()))
+        .fund(Math.subtractExact(fundMinor, fundOut))
         .treasury(Math.subtractExact(treasuryMinor, e.treasuryMinor()))
         .day(e.dayEpoch(), e.drawnTodayAfterMinor())
         .claim(next)
@@ -335,10 +419,23 @@ public record BackstopState(
 
   /** Money in = money held + money out, exactly. */
   private void checkConservation(Event event) {
-    long in = Math.addExact(Math.addExact(creditedMinor, toppedUpMinor), receivedMinor);
+    long in =
+        Math.addExact(
+            Math.addExact(Math.addExact(creditedMinor, toppedUpMinor), receivedMinor),
+            fundingNetMinor);
+    // Fee shares from the feeds come in; vault fee credits go out once their vault acknowledged;
+    // until then the backstop holds them.
+    in = Math.addExact(in, fees.receivedMinor());
     long held = Math.addExact(Math.addExact(fundMinor, treasuryMinor), escrowMinor());
+    held = Math.addExact(held, fees.owedMinor());
+    long out = Math.addExact(deliveredMinor, fees.deliveredMinor());
     check(fundMinor >= 0 && treasuryMinor >= 0, event, "a tranche went negative");
-    check(in == Math.addExact(held, deliveredMinor), event, "backstop money not conserved");
+    check(in == Math.addExact(held, out), event, "backstop money not conserved");
+    // Per asset: the fund holds every unit of collateral it received, none below zero.
+    for (Map.Entry<String, Long> asset : fundAssetsMinor.entrySet()) {
+      check(asset.getValue() >= 0, event, asset.getKey() + " went negative");
+    }
+    check(fundAssetsMinor.equals(collateralInMinor), event, "fund assets not conserved");
   }
 
   private static void check(boolean ok, Event event, String what) {
@@ -373,6 +470,11 @@ public record BackstopState(
     private long day;
     private long drawnToday;
     private TreeSet<String> vaults;
+    private long fundingSeq;
+    private long fundingNet;
+    private FeeCredits fees;
+    private TreeMap<String, Long> fundAssets;
+    private TreeMap<String, Long> collateralIn;
 
     Builder(BackstopState s) {
       this.s = s;
@@ -393,6 +495,11 @@ public record BackstopState(
       day = s.dayEpoch;
       drawnToday = s.drawnTodayMinor;
       vaults = s.vaults;
+      fundingSeq = s.fundingSeq;
+      fundingNet = s.fundingNetMinor;
+      fees = s.fees;
+      fundAssets = s.fundAssetsMinor;
+      collateralIn = s.collateralInMinor;
     }
 
     Builder fund(long value) {
@@ -492,7 +599,12 @@ public record BackstopState(
               topUps,
               day,
               drawnToday,
-              vaults);
+              vaults,
+              fundingSeq,
+              fundingNet,
+              fees,
+              fundAssets,
+              collateralIn);
       next.checkConservation(event);
       return next;
     }

@@ -48,9 +48,12 @@ final class ClaimDecisions {
   record VaultFigures(String vaultId, long committedMinor, long navMinor) {}
 
   /**
-   * Tranches 2-4 (DOMAIN.md): the fund within its per-claim share, the treasury, the committed
-   * vaults pro rata within their commitments, all within the day's automatic limit. Above-cap parts
-   * flow on to ADL (a claim never waits for people; operators can add emergency draws).
+   * Tranche 1 then tranches 2-4 (DOMAIN.md): the account's own collateral, which the fund took with
+   * the claim and pays for in USD at its agreed value (as far as the fund holds the USD, outside
+   * its per-claim share and the daily limit: it is the defaulter's own money); then the fund within
+   * its per-claim share of what it holds after that, the treasury, the committed vaults pro rata
+   * within their commitments, all within the day's automatic limit. Above-cap parts flow on to ADL
+   * (a claim never waits for people; operators can add emergency draws).
    */
   static TranchesAllocated allocate(
       BackstopState state,
@@ -60,6 +63,22 @@ final class ClaimDecisions {
       long parametersVersion,
       long nowMs) {
     long day = Math.floorDiv(nowMs, DAY_MS);
+    long collateral = collateralTrancheMinor(state, claim);
+    long rest = claim.remainingMinor() - collateral;
+    if (rest == 0) {
+      return new TranchesAllocated(
+          claim.seq(),
+          0,
+          0,
+          List.of(),
+          state.fundMinor(),
+          state.treasuryMinor(),
+          day,
+          state.drawnOn(day),
+          parametersVersion,
+          nowMs,
+          collateral);
+    }
     List<VaultCommitment> commitments = new ArrayList<>();
     for (VaultFigures vault : vaults) {
       commitments.add(
@@ -68,9 +87,9 @@ final class ClaimDecisions {
     DefaultClaim input =
         new DefaultClaim(
             claim.claim().claimId(),
-            claim.remainingMinor(),
-            0,
-            state.fundMinor(),
+            rest,
+            collateral,
+            state.fundMinor() - collateral,
             state.treasuryMinor(),
             state.drawnOn(day),
             commitments,
@@ -81,13 +100,25 @@ final class ClaimDecisions {
     if (!allocation.isOk()) {
       throw new IllegalStateException("claim " + claim.key() + ": " + allocation.rejection());
     }
-    return allocated(state, claim, allocation.value(), day, parametersVersion, nowMs);
+    return allocated(state, claim, allocation.value(), collateral, day, parametersVersion, nowMs);
+  }
+
+  /**
+   * The COLLATERAL tranche: min(the collateral's agreed value, what the claim misses, the fund's
+   * USD). The fund keeps the collateral whatever it pays for it.
+   */
+  static long collateralTrancheMinor(BackstopState state, ClaimRecord claim) {
+    long value = claim.claim().collateralValueMinor();
+    long paid = Math.min(value, Math.min(claim.remainingMinor(), state.fundMinor()));
+    assert paid >= 0 && paid <= claim.remainingMinor() : "within the claim";
+    return Math.max(0, paid);
   }
 
   private static TranchesAllocated allocated(
       BackstopState state,
       ClaimRecord claim,
       WaterfallAllocation allocation,
+      long collateral,
       long day,
       long version,
       long nowMs) {
@@ -120,7 +151,8 @@ final class ClaimDecisions {
         day,
         Math.addExact(state.drawnOn(day), automatic),
         version,
-        nowMs);
+        nowMs,
+        collateral);
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.clearhouse.cluster.backstop;
 
 import io.clearhouse.cluster.serialization.CborSerializable;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The messages between the {@link Backstop} and the entities that pay or receive its money
@@ -25,6 +27,12 @@ public final class ClaimProtocol {
    * @param bankruptQtyLots that position's signed quantity before the close (long > 0)
    * @param markPriceMinor the price it was closed at (the mark the account used)
    * @param filedAtMs wall-clock time of the liquidation that filed it
+   * @param collateralMinor the account's non-USD collateral seized into the insurance fund with the
+   *     claim, minor units of each asset (> 0 each); empty when it held none (and in claims written
+   *     before collateral was seized)
+   * @param collateralValueMinor what that collateral is agreed to be worth, USD minor units: Σ
+   *     floor(amount × index × (1 − haircut)) at the liquidation's market; the fund pays it into
+   *     the claim first (the COLLATERAL tranche) as far as it holds the USD
    */
   public record ShortfallClaim(
       String claimId,
@@ -33,12 +41,37 @@ public final class ClaimProtocol {
       String instrumentId,
       long bankruptQtyLots,
       long markPriceMinor,
-      long filedAtMs)
+      long filedAtMs,
+      Map<String, Long> collateralMinor,
+      long collateralValueMinor)
       implements CborSerializable {
     public ShortfallClaim {
       Objects.requireNonNull(claimId, "claimId");
       Objects.requireNonNull(accountId, "accountId");
       Objects.requireNonNull(instrumentId, "instrumentId");
+      // A claim written before collateral was seized has neither field.
+      collateralMinor = collateralMinor == null ? new TreeMap<>() : new TreeMap<>(collateralMinor);
+    }
+
+    /** A claim with no collateral seized (the account held USD only). */
+    public ShortfallClaim(
+        String claimId,
+        String accountId,
+        long shortfallMinor,
+        String instrumentId,
+        long bankruptQtyLots,
+        long markPriceMinor,
+        long filedAtMs) {
+      this(
+          claimId,
+          accountId,
+          shortfallMinor,
+          instrumentId,
+          bankruptQtyLots,
+          markPriceMinor,
+          filedAtMs,
+          Map.of(),
+          0);
     }
   }
 

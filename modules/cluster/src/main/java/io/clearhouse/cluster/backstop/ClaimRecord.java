@@ -10,16 +10,19 @@ import java.util.Objects;
  * One shortfall claim as the backstop books it: where it is in the waterfall and what each tranche
  * paid. Immutable; every change is a new record built by {@link BackstopState}.
  *
- * <p>{@code collectedMinor} is the money the backstop holds for the claim (escrow): the fund and
- * treasury tranches move into it when allocated, vault draws, ADL payments, socialized haircuts and
- * emergency draws when their payers confirm. The claim is settled when it reaches the shortfall;
- * anything above it (ADL closes whole lots) goes to the insurance fund, and the shortfall is then
- * delivered to the account.
+ * <p>{@code collectedMinor} is the money the backstop holds for the claim (escrow): the collateral,
+ * fund and treasury tranches move into it when allocated, vault draws, ADL payments, socialized
+ * haircuts and emergency draws when their payers confirm. The claim is settled when it reaches the
+ * shortfall; anything above it (ADL closes whole lots) goes to the insurance fund, and the
+ * shortfall is then delivered to the account.
  *
  * @param seq the backstop's number for the claim; every request id derives from it ("c{seq}...")
  * @param underlying the underlying of the claim's instrument (the vaults committed to it pay)
  * @param adlRounds the ADL rounds run for this claim, in order
  * @param parametersVersion the waterfall parameters' version used to allocate it (0 before)
+ * @param collateralMinor the COLLATERAL tranche (DOMAIN.md waterfall step 1): USD the insurance
+ *     fund paid into the claim for the account's collateral it received with the claim, at the
+ *     agreed value and outside the fund's per-claim cap (0 in records written before it existed)
  */
 public record ClaimRecord(
     long seq,
@@ -39,7 +42,8 @@ public record ClaimRecord(
     long uncoveredMinor,
     long parametersVersion,
     long filedAtMs,
-    long closedAtMs)
+    long closedAtMs,
+    long collateralMinor)
     implements CborSerializable {
 
   public ClaimRecord {
@@ -49,6 +53,48 @@ public record ClaimRecord(
     vaultParts = List.copyOf(vaultParts);
     adlRounds = List.copyOf(adlRounds);
     losses = List.copyOf(losses);
+  }
+
+  /** A record without a COLLATERAL tranche (the account held USD only). */
+  public ClaimRecord(
+      long seq,
+      ShortfallClaim claim,
+      String underlying,
+      Phase phase,
+      long fundMinor,
+      long treasuryMinor,
+      List<DrawPart> vaultParts,
+      List<Long> adlRounds,
+      long adlMinor,
+      List<LossPart> losses,
+      long emergencyMinor,
+      long collectedMinor,
+      long excessToFundMinor,
+      long deliveredMinor,
+      long uncoveredMinor,
+      long parametersVersion,
+      long filedAtMs,
+      long closedAtMs) {
+    this(
+        seq,
+        claim,
+        underlying,
+        phase,
+        fundMinor,
+        treasuryMinor,
+        vaultParts,
+        adlRounds,
+        adlMinor,
+        losses,
+        emergencyMinor,
+        collectedMinor,
+        excessToFundMinor,
+        deliveredMinor,
+        uncoveredMinor,
+        parametersVersion,
+        filedAtMs,
+        closedAtMs,
+        0);
   }
 
   /** Where a claim is in the waterfall. */
@@ -162,13 +208,16 @@ public record ClaimRecord(
     return paid;
   }
 
-  ClaimRecord allocated(long fund, long treasury, List<DrawPart> parts, long version) {
+  ClaimRecord allocated(
+      long collateral, long fund, long treasury, List<DrawPart> parts, long version) {
     Builder b = new Builder(this);
     b.phase = Phase.DRAWING;
+    b.collateral = collateral;
     b.fund = fund;
     b.treasury = treasury;
     b.vaultParts = parts;
-    b.collected = Math.addExact(Math.addExact(collectedMinor, fund), treasury);
+    b.collected =
+        Math.addExact(Math.addExact(Math.addExact(collectedMinor, collateral), fund), treasury);
     b.version = version;
     return b.build();
   }
@@ -266,6 +315,7 @@ public record ClaimRecord(
     private long uncovered;
     private long version;
     private long closedAt;
+    private long collateral;
 
     Builder(ClaimRecord r) {
       this.r = r;
@@ -283,6 +333,7 @@ public record ClaimRecord(
       uncovered = r.uncoveredMinor;
       version = r.parametersVersion;
       closedAt = r.closedAtMs;
+      collateral = r.collateralMinor;
     }
 
     ClaimRecord build() {
@@ -304,7 +355,8 @@ public record ClaimRecord(
           uncovered,
           version,
           r.filedAtMs,
-          closedAt);
+          closedAt,
+          collateral);
     }
   }
 }

@@ -68,4 +68,16 @@ public final class ShardedPayers implements BackstopPorts.Payers {
         .entityRefFor(Account.TYPE_KEY, accountId)
         .tell(new Account.ChargeLoss(requestId, amountMinor, replyTo));
   }
+
+  @Override
+  public void creditFees(
+      String vaultId,
+      String sourceId,
+      long sequence,
+      long amountMinor,
+      ActorRef<Vault.Reply> replyTo) {
+    sharding
+        .entityRefFor(Vault.TYPE_KEY, vaultId)
+        .tell(new Vault.CreditFees(sourceId, sequence, amountMinor, replyTo));
+  }
 }

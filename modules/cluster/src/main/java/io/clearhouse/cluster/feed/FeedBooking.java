@@ -40,7 +40,8 @@ final class FeedBooking {
       Map<String, List<Leg>> legsByAccount,
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
-      long treasuryFeeMinor) {
+      long treasuryFeeMinor,
+      Map<String, Long> vaultsFeeByUnderlyingMinor) {
     long feesMinor() {
       return vaultsFeeMinor + insuranceFundFeeMinor + treasuryFeeMinor;
     }
@@ -65,6 +66,8 @@ final class FeedBooking {
     }
     Map<String, List<Leg>> legs = new TreeMap<>();
     long[] split = new long[3];
+    // The vaults' share per underlying: the backstop splits it over the vaults committed to it.
+    Map<String, Long> vaultsByUnderlying = new TreeMap<>();
     Set<String> tradeIds = new HashSet<>();
     for (Trade trade : trades) {
       Rejection invalid = validate(venueId, trade, instruments, tradeIds);
@@ -75,12 +78,18 @@ final class FeedBooking {
         return Outcome.rejected(invalid);
       }
       Rejection failed =
-          addLegs(trade, instruments.find(trade.instrumentId()).orElseThrow(), fees, legs, split);
+          addLegs(
+              trade,
+              instruments.find(trade.instrumentId()).orElseThrow(),
+              fees,
+              legs,
+              split,
+              vaultsByUnderlying);
       if (failed != null) {
         return Outcome.rejected(failed);
       }
     }
-    return Outcome.ok(new Booked(legs, split[0], split[1], split[2]));
+    return Outcome.ok(new Booked(legs, split[0], split[1], split[2], vaultsByUnderlying));
   }
 
   /**
@@ -143,7 +152,8 @@ final class FeedBooking {
       InstrumentSpec spec,
       FeeParameters fees,
       Map<String, List<Leg>> legs,
-      long[] split) {
+      long[] split,
+      Map<String, Long> vaultsByUnderlying) {
     long notional;
     try {
       notional = spec.notionalMinor(trade.quantityLots(), trade.priceMinor());
@@ -178,6 +188,10 @@ final class FeedBooking {
                   signedNotional,
                   fee.value().feeMinor()));
       split[0] = Math.addExact(split[0], fee.value().vaultsMinor());
+      if (fee.value().vaultsMinor() > 0) {
+        vaultsByUnderlying.merge(
+            spec.instrument().underlying().symbol(), fee.value().vaultsMinor(), Math::addExact);
+      }
       split[1] = Math.addExact(split[1], fee.value().insuranceFundMinor());
       split[2] = Math.addExact(split[2], fee.value().treasuryMinor());
     }

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param coalesceBatchesMax the most queued batches one message to an account may carry
  * @param coalesceLegsMax the most legs one message (and so one account event) may carry, which
  *     keeps it well under Artery's frame size and Cassandra's mutation limits
+ * @param feeSweepInterval how often the feed sweeps the fees it holds to the backstop, and re-sends
+ *     a sweep not acknowledged yet
  */
 public record FeedSettings(
     int batchTradesMax,
@@ -25,7 +27,8 @@ public record FeedSettings(
     int coalesceBatchesMax,
     int coalesceLegsMax,
     int snapshotEveryEvents,
-    int snapshotsKept) {
+    int snapshotsKept,
+    Duration feeSweepInterval) {
   public FeedSettings {
     if (batchTradesMax < 1
         || replayWindowBatches < 1
@@ -34,6 +37,33 @@ public record FeedSettings(
         || coalesceLegsMax < 1) {
       throw new IllegalArgumentException("feed limits must be >= 1");
     }
+    if (feeSweepInterval.toMillis() < 10) {
+      throw new IllegalArgumentException("fee-sweep-interval must be >= 10 ms");
+    }
+  }
+
+  /** The same limits with the default fee sweep interval (1 s). */
+  public FeedSettings(
+      int batchTradesMax,
+      int replayWindowBatches,
+      int pendingBatchesMax,
+      Duration deliveryTimeout,
+      Duration redeliveryBackoff,
+      int coalesceBatchesMax,
+      int coalesceLegsMax,
+      int snapshotEveryEvents,
+      int snapshotsKept) {
+    this(
+        batchTradesMax,
+        replayWindowBatches,
+        pendingBatchesMax,
+        deliveryTimeout,
+        redeliveryBackoff,
+        coalesceBatchesMax,
+        coalesceLegsMax,
+        snapshotEveryEvents,
+        snapshotsKept,
+        Duration.ofSeconds(1));
   }
 
   public static FeedSettings fromConfig(Config clearhouse) {
@@ -47,6 +77,7 @@ public record FeedSettings(
         c.getInt("coalesce-batches-max"),
         c.getInt("coalesce-legs-max"),
         c.getInt("snapshot-every-events"),
-        c.getInt("snapshots-kept"));
+        c.getInt("snapshots-kept"),
+        c.getDuration("fee-sweep-interval"));
   }
 }

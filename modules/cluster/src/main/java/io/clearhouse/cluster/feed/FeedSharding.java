@@ -1,11 +1,13 @@
 package io.clearhouse.cluster.feed;
 
 import io.clearhouse.cluster.account.AccountSharding;
+import io.clearhouse.cluster.backstop.Backstop;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.fees.FeeParameters;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -49,6 +51,48 @@ public final class FeedSharding {
       Function<String, BreakerLevel> breakerLevels,
       Supplier<FeeParameters> fees,
       FeedSettings settings) {
+    return init(system, accounts, instruments, breakerLevels, fees, settings, null);
+  }
+
+  /**
+   * Registers feeds that also sweep the fees they book to the backstop singleton.
+   *
+   * @param backstop the backstop singleton's proxy; null: feeds hold their fees
+   */
+  public static FeedSharding init(
+      ActorSystem<?> system,
+      AccountSharding accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
+      FeedSettings settings,
+      ActorRef<Backstop.Command> backstop) {
+    return init(
+        system,
+        accounts,
+        instruments,
+        breakerLevels,
+        fees,
+        settings,
+        backstop,
+        AdmissionPorts.permissive());
+  }
+
+  /**
+   * Registers a node's feeds: they also admit batches only for known accounts, without
+   * position-increasing legs on REDUCE_ONLY underlyings, and within the open-interest caps.
+   *
+   * @param admission the account directory and the open-interest view the feeds read
+   */
+  public static FeedSharding init(
+      ActorSystem<?> system,
+      AccountSharding accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
+      FeedSettings settings,
+      ActorRef<Backstop.Command> backstop,
+      AdmissionPorts admission) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
@@ -60,7 +104,9 @@ public final class FeedSharding {
                         instruments,
                         breakerLevels,
                         fees,
-                        settings))
+                        settings,
+                        backstop,
+                        admission))
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
     return new FeedSharding(sharding);
   }

@@ -2,6 +2,8 @@ package io.clearhouse.cluster.feed;
 
 import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.account.Account.Leg;
+import io.clearhouse.cluster.backstop.Backstop;
+import io.clearhouse.cluster.directory.AccountDirectory;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.domain.breaker.BreakerLevel;
@@ -12,12 +14,16 @@ import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -48,9 +54,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * this feed, so every leg takes effect exactly once. Once every account acknowledged every batch
  * through N, the feed records {@link DeliveredThrough} and forgets their legs.
  *
- * <p>Fees are split per leg by the domain rules and held by the feed (per recipient) until the
- * backstop and vault transfers take them over (issues 4 and 6); they are part of the conservation
- * sum.
+ * <p>Fees are split per leg by the domain rules (the vaults' share per underlying) and held by the
+ * feed until its next sweep ({@link FeeSweep}) hands them to the backstop, which credits the fund
+ * and the treasury and owes the vaults their part; until the backstop acknowledges, a sweep is in
+ * transit and still counted here, so held + in transit is the feed's part of the conservation sum.
  */
 public final class TradeFeed
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -68,7 +75,15 @@ public final class TradeFeed
   private final Supplier<FeeParameters> fees;
   private final FeedSettings settings;
   private final FeedDelivery delivery = new FeedDelivery();
+  private final FeeSweep sweep;
   private long accountWritesSinceStart;
+  private final AdmissionPorts admissionPorts;
+  private final FeedAdmission admission;
+  // The batch waiting for lookups (directory, positions) before it is decided; later batches (and,
+  // while positions are read, every other command) are stashed meanwhile, so the state it is
+  // decided on agrees with the state it was planned on.
+  private Admitting admitting;
+  private long admissionIds;
 
   private TradeFeed(
       String venueId,
@@ -78,7 +93,9 @@ public final class TradeFeed
       InstrumentCatalog instruments,
       Function<String, BreakerLevel> breakerLevels,
       Supplier<FeeParameters> fees,
-      FeedSettings settings) {
+      FeedSettings settings,
+      RecipientRef<Backstop.Command> backstop,
+      AdmissionPorts admissionPorts) {
     super(
         PersistenceId.of(TYPE_KEY.name(), venueId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -90,6 +107,22 @@ public final class TradeFeed
     this.breakerLevels = breakerLevels;
     this.fees = fees;
     this.settings = settings;
+    this.admissionPorts = admissionPorts;
+    this.admission =
+        new FeedAdmission(
+            instruments,
+            breakerLevels,
+            admissionPorts.limits(),
+            admissionPorts.directory() != null);
+    this.sweep =
+        new FeeSweep(
+            venueId,
+            backstop,
+            context.messageAdapter(Backstop.FeeSharesReply.class, FeeSharesAnswered::of),
+            context.getLog());
+    if (backstop != null) {
+      timers.startTimerWithFixedDelay("fee-sweep", new SweepFees(), settings.feeSweepInterval());
+    }
   }
 
   /**
@@ -135,8 +168,48 @@ public final class TradeFeed
       Function<String, BreakerLevel> breakerLevels,
       Supplier<FeeParameters> fees,
       FeedSettings settings) {
+    return create(venueId, accounts, instruments, breakerLevels, fees, settings, null);
+  }
+
+  /**
+   * A feed that also sweeps the fees it books to {@code backstop} every {@code fee-sweep-interval};
+   * with a null {@code backstop} (tests and tools without one) it holds them.
+   */
+  public static Behavior<Command> create(
+      String venueId,
+      Function<String, RecipientRef<Account.Command>> accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
+      FeedSettings settings,
+      RecipientRef<Backstop.Command> backstop) {
+    return create(
+        venueId,
+        accounts,
+        instruments,
+        breakerLevels,
+        fees,
+        settings,
+        backstop,
+        AdmissionPorts.permissive());
+  }
+
+  /**
+   * A node's feed: it also admits a batch only for known accounts, without position-increasing legs
+   * on REDUCE_ONLY underlyings and within the open-interest caps ({@link FeedAdmission}).
+   */
+  public static Behavior<Command> create(
+      String venueId,
+      Function<String, RecipientRef<Account.Command>> accounts,
+      InstrumentCatalog instruments,
+      Function<String, BreakerLevel> breakerLevels,
+      Supplier<FeeParameters> fees,
+      FeedSettings settings,
+      RecipientRef<Backstop.Command> backstop,
+      AdmissionPorts admissionPorts) {
     Ids.requireEntityId("venueId", venueId);
     Objects.requireNonNull(fees, "fees");
+    Objects.requireNonNull(admissionPorts, "admissionPorts");
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -149,14 +222,25 @@ public final class TradeFeed
                         instruments,
                         breakerLevels,
                         fees,
-                        settings)));
+                        settings,
+                        backstop,
+                        admissionPorts)));
   }
 
   // ---------------------------------------------------------------- protocol
 
   /** Commands of a feed: the venue's and the feed's own delivery bookkeeping. */
   public sealed interface Command extends CborSerializable
-      permits SubmitBatch, Get, LegsDelivered, LegsUndelivered, Redeliver {}
+      permits SubmitBatch,
+          Get,
+          LegsDelivered,
+          LegsUndelivered,
+          Redeliver,
+          SweepFees,
+          FeeSharesAnswered,
+          AccountsLookedUp,
+          RecheckAccounts,
+          PositionsRead {}
 
   /** Which side took liquidity. */
   public enum Side {
@@ -203,6 +287,55 @@ public final class TradeFeed
   /** Internal: the backoff after a failed delivery is over. */
   public record Redeliver(String accountId) implements Command {}
 
+  /** Timer: start a sweep of the fees held, or re-send the one in transit. */
+  public record SweepFees() implements Command {}
+
+  /**
+   * Internal: the backstop's answer to a sweep, flattened (a sealed reply does not travel as a
+   * field).
+   *
+   * @param refusal empty when accepted; the backstop's code and message when it refused
+   */
+  public record FeeSharesAnswered(String sourceId, long sweepSeq, boolean duplicate, String refusal)
+      implements Command {
+    public FeeSharesAnswered {
+      Objects.requireNonNull(refusal, "refusal");
+    }
+
+    static FeeSharesAnswered of(Backstop.FeeSharesReply reply) {
+      if (reply instanceof Backstop.FeeSharesAccepted a) {
+        return new FeeSharesAnswered(a.sourceId(), a.sweepSeq(), a.duplicate(), "");
+      }
+      Backstop.FeeSharesRejected r = (Backstop.FeeSharesRejected) reply;
+      return new FeeSharesAnswered("", 0, false, r.code() + ": " + r.message());
+    }
+  }
+
+  /**
+   * Internal: a directory partition answered which of the batch's new accounts it knows; {@code
+   * failure} is empty unless the lookup failed (timeout).
+   */
+  public record AccountsLookedUp(long admissionId, Set<String> known, String failure)
+      implements Command {
+    public AccountsLookedUp {
+      known = Set.copyOf(known);
+      Objects.requireNonNull(failure, "failure");
+    }
+  }
+
+  /** Internal: look the accounts the directory did not know up once more. */
+  public record RecheckAccounts(long admissionId) implements Command {}
+
+  /** Internal: an account answered its positions ({@code positions} null if {@code failure}). */
+  public record PositionsRead(
+      long admissionId, String accountId, Account.Positions positions, String failure)
+      implements Command {
+    public PositionsRead {
+      Objects.requireNonNull(accountId, "accountId");
+      Objects.requireNonNull(failure, "failure");
+    }
+  }
+
   /** Replies to a batch. */
   public sealed interface BatchReply extends CborSerializable
       permits BatchAccepted, BatchRejected {}
@@ -225,9 +358,15 @@ public final class TradeFeed
   }
 
   /**
-   * A feed's progress: booked through, delivered through, fees held per recipient, and how many
-   * account messages this incarnation of the feed had booked (each one journal write on the
-   * account, however many batches it carried): the measure of coalescing.
+   * A feed's progress: booked through, delivered through, the fees it still holds per recipient
+   * (held + in transit: not yet on the backstop's books), and how many account messages this
+   * incarnation of the feed had booked (each one journal write on the account, however many batches
+   * it carried): the measure of coalescing.
+   *
+   * @param feesInTransitMinor the part of the three fee figures in the sweep sent to the backstop
+   *     and not acknowledged yet (0 at quiescence)
+   * @param feesSweptMinor lifetime fees the backstop acknowledged
+   * @param lastSweepSeq the last sweep started (acknowledged unless {@code feesInTransitMinor > 0})
    */
   public record FeedView(
       String venueId,
@@ -237,13 +376,17 @@ public final class TradeFeed
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
       long treasuryFeeMinor,
-      long accountWritesSinceStart)
+      long accountWritesSinceStart,
+      long feesInTransitMinor,
+      long feesSweptMinor,
+      long lastSweepSeq)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------- events and state
 
   /** Events of a feed. */
-  public sealed interface Event extends CborSerializable permits BatchBooked, DeliveredThrough {}
+  public sealed interface Event extends CborSerializable
+      permits BatchBooked, DeliveredThrough, FeesSweepStarted, FeesSweepAcknowledged {}
 
   /**
    * A batch was booked: its legs per account (the decision, so replay never depends on today's
@@ -258,11 +401,44 @@ public final class TradeFeed
       long vaultsFeeMinor,
       long insuranceFundFeeMinor,
       long treasuryFeeMinor,
-      long atMs)
-      implements Event {}
+      long atMs,
+      Map<String, Long> vaultsFeeByUnderlyingMinor)
+      implements Event {
+    public BatchBooked {
+      if (vaultsFeeByUnderlyingMinor == null && vaultsFeeMinor > 0) {
+        // Journaled before fees were split per underlying: nothing says which vaults backed it,
+        // so the vaults' share goes to the insurance fund, which then carries that risk (the
+        // batch's total fee, and so its replayed answer, is unchanged).
+        insuranceFundFeeMinor = Math.addExact(insuranceFundFeeMinor, vaultsFeeMinor);
+        vaultsFeeMinor = 0;
+      }
+      vaultsFeeByUnderlyingMinor =
+          vaultsFeeByUnderlyingMinor == null ? Map.of() : new TreeMap<>(vaultsFeeByUnderlyingMinor);
+    }
+  }
 
   /** Every account acknowledged every batch through {@code sequence}. */
   public record DeliveredThrough(long sequence) implements Event {}
+
+  /**
+   * Every fee share held moved into sweep {@code sweepSeq}, now in transit to the backstop (sent
+   * until acknowledged, also after a restart).
+   */
+  public record FeesSweepStarted(
+      long sweepSeq,
+      long fundMinor,
+      long treasuryMinor,
+      Map<String, Long> vaultsByUnderlyingMinor,
+      long atMs)
+      implements Event {
+    public FeesSweepStarted {
+      vaultsByUnderlyingMinor = new TreeMap<>(vaultsByUnderlyingMinor);
+    }
+  }
+
+  /** The backstop booked sweep {@code sweepSeq} ({@code duplicate}: it had booked it before). */
+  public record FeesSweepAcknowledged(long sweepSeq, boolean duplicate, long atMs)
+      implements Event {}
 
   /** What a past batch answered, to answer its repeats. */
   public record BatchSummary(String fingerprint, int tradeCount, int accountCount, long feesMinor)
@@ -283,18 +459,20 @@ public final class TradeFeed
       LinkedHashMap<Long, BatchSummary> recentBatches,
       TreeMap<String, Long> lastSeqByAccount,
       TreeMap<Long, PendingBatch> pending,
-      long vaultsFeeMinor,
-      long insuranceFundFeeMinor,
-      long treasuryFeeMinor)
+      FeeBook fees)
       implements CborSerializable {
 
     static State empty() {
-      return new State(0, 0, new LinkedHashMap<>(), new TreeMap<>(), new TreeMap<>(), 0, 0, 0);
+      return new State(
+          0, 0, new LinkedHashMap<>(), new TreeMap<>(), new TreeMap<>(), FeeBook.empty());
     }
 
     State apply(BatchBooked e, int replayWindow) {
       if (e.sequence() != lastSequence + 1) {
         throw new IllegalStateException("batch " + e.sequence() + " after " + lastSequence);
+      }
+      if (FeeBook.sum(e.vaultsFeeByUnderlyingMinor()) != e.vaultsFeeMinor()) {
+        throw new IllegalStateException("batch " + e.sequence() + ": vault fee split " + e);
       }
       LinkedHashMap<Long, BatchSummary> recent = new LinkedHashMap<>(recentBatches);
       long feesMinor = e.vaultsFeeMinor() + e.insuranceFundFeeMinor() + e.treasuryFeeMinor();
@@ -316,9 +494,8 @@ public final class TradeFeed
           recent,
           lastSeq,
           nextPending,
-          Math.addExact(vaultsFeeMinor, e.vaultsFeeMinor()),
-          Math.addExact(insuranceFundFeeMinor, e.insuranceFundFeeMinor()),
-          Math.addExact(treasuryFeeMinor, e.treasuryFeeMinor()));
+          fees.booked(
+              e.insuranceFundFeeMinor(), e.treasuryFeeMinor(), e.vaultsFeeByUnderlyingMinor()));
     }
 
     State apply(DeliveredThrough e) {
@@ -327,14 +504,12 @@ public final class TradeFeed
       }
       TreeMap<Long, PendingBatch> nextPending = new TreeMap<>(pending.tailMap(e.sequence(), false));
       return new State(
-          lastSequence,
-          e.sequence(),
-          recentBatches,
-          lastSeqByAccount,
-          nextPending,
-          vaultsFeeMinor,
-          insuranceFundFeeMinor,
-          treasuryFeeMinor);
+          lastSequence, e.sequence(), recentBatches, lastSeqByAccount, nextPending, fees);
+    }
+
+    State withFees(FeeBook next) {
+      return new State(
+          lastSequence, deliveredThrough, recentBatches, lastSeqByAccount, pending, next);
     }
   }
 
@@ -353,13 +528,54 @@ public final class TradeFeed
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReply<Command, Event, State> normal = normalCommandHandler();
+    // While a batch waits for its lookups, only their answers are handled; the rest waits.
+    return (state, command) -> {
+      if (admitting == null) {
+        return normal.apply(state, command);
+      } else if (command instanceof AccountsLookedUp answer) {
+        return onAccountsLookedUp(state, answer);
+      } else if (command instanceof RecheckAccounts recheck) {
+        return onRecheckAccounts(state, recheck);
+      } else if (command instanceof PositionsRead answer) {
+        return onPositionsRead(state, answer);
+      } else if (command instanceof Get get) {
+        return Effect().reply(get.replyTo(), view(state));
+      } else if (admitting.plan.positionsNeeded().isEmpty() && isBookkeeping(command)) {
+        // Waiting only for the directory: deliveries and sweeps go on (they change neither the
+        // accounts this feed knows nor the next batch's sequence), so a batch with accounts new
+        // to this feed does not stall every account's acknowledgements behind a lookup.
+        return normal.apply(state, command);
+      }
+      return Effect().stash();
+    };
+  }
+
+  /**
+   * Delivery and fee-sweep bookkeeping. Not while positions are read: a delivery acknowledged then
+   * could drop from the pending legs a batch the position read did not include yet.
+   */
+  private static boolean isBookkeeping(Command command) {
+    return command instanceof LegsDelivered
+        || command instanceof LegsUndelivered
+        || command instanceof Redeliver
+        || command instanceof SweepFees
+        || command instanceof FeeSharesAnswered;
+  }
+
+  private CommandHandlerWithReply<Command, Event, State> normalCommandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        .onCommand(AccountsLookedUp.class, late -> Effect().noReply())
+        .onCommand(RecheckAccounts.class, late -> Effect().noReply())
+        .onCommand(PositionsRead.class, late -> Effect().noReply())
         .onCommand(SubmitBatch.class, this::onSubmit)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), view(state)))
         .onCommand(LegsDelivered.class, this::onDelivered)
         .onCommand(LegsUndelivered.class, this::onUndelivered)
         .onCommand(Redeliver.class, (state, r) -> sendNext(state, r.accountId()))
+        .onCommand(SweepFees.class, this::onSweepFees)
+        .onCommand(FeeSharesAnswered.class, this::onFeeSharesAnswered)
         .build();
   }
 
@@ -370,6 +586,11 @@ public final class TradeFeed
         .forAnyState()
         .onEvent(BatchBooked.class, (state, e) -> state.apply(e, window))
         .onEvent(DeliveredThrough.class, State::apply)
+        .onEvent(
+            FeesSweepStarted.class, (state, e) -> state.withFees(FeeSweep.apply(state.fees(), e)))
+        .onEvent(
+            FeesSweepAcknowledged.class,
+            (state, e) -> state.withFees(state.fees().sweepAcknowledged(e.sweepSeq())))
         .build();
   }
 
@@ -384,10 +605,13 @@ public final class TradeFeed
             RecoveryCompleted.instance(),
             state -> {
               delivery.reset();
+              admission.reset();
+              admitting = null;
               state
                   .pending()
                   .forEach((seq, batch) -> delivery.enqueue(seq, batch.legsByAccount().keySet()));
               delivery.accountsWithWork().forEach(account -> send(state, account));
+              sweep.resend(state.fees());
             })
         .build();
   }
@@ -407,7 +631,20 @@ public final class TradeFeed
     if (!booked.isOk()) {
       return Effect().reply(submit.replyTo(), BatchRejected.of(booked.rejection()));
     }
-    BatchBooked event = bookedEvent(state, submit, booked.value());
+    Outcome<FeedAdmission.Plan> plan = admission.plan(state, booked.value().legsByAccount());
+    if (!plan.isOk()) {
+      context.getLog().info("batch {} refused: {}", submit.sequence(), plan.rejection());
+      return Effect().reply(submit.replyTo(), BatchRejected.of(plan.rejection()));
+    }
+    if (!plan.value().synchronous()) {
+      return startAdmission(state, submit, booked.value(), plan.value());
+    }
+    return book(state, submit, booked.value());
+  }
+
+  private ReplyEffect<Event, State> book(
+      State state, SubmitBatch submit, FeedBooking.Booked booked) {
+    BatchBooked event = bookedEvent(state, submit, booked);
     return Effect()
         .persist(event)
         .thenRun(
@@ -419,6 +656,170 @@ public final class TradeFeed
             submit.replyTo(),
             after ->
                 accepted(event.sequence(), after.recentBatches().get(event.sequence()), false));
+  }
+
+  // ---------------------------------------------------------------- admission lookups
+
+  /** A batch waiting for its lookups, in memory only (a restart drops it; the venue retries). */
+  private static final class Admitting {
+    final long id;
+    final SubmitBatch submit;
+    final FeedBooking.Booked booked;
+    final FeedAdmission.Plan plan;
+    final Set<String> known = new HashSet<>();
+    final Map<String, Account.Positions> positions = new HashMap<>();
+    int awaiting;
+    boolean rechecked;
+
+    Admitting(long id, SubmitBatch submit, FeedBooking.Booked booked, FeedAdmission.Plan plan) {
+      this.id = id;
+      this.submit = submit;
+      this.booked = booked;
+      this.plan = plan;
+    }
+
+    Set<String> unknown() {
+      Set<String> unknown = new TreeSet<>(plan.newAccounts());
+      unknown.removeAll(known);
+      return unknown;
+    }
+  }
+
+  private ReplyEffect<Event, State> startAdmission(
+      State state, SubmitBatch submit, FeedBooking.Booked booked, FeedAdmission.Plan plan) {
+    admitting = new Admitting(++admissionIds, submit, booked, plan);
+    if (plan.newAccounts().isEmpty()) {
+      return afterAccountsKnown(state);
+    }
+    askDirectory(plan.newAccounts());
+    return Effect().noReply();
+  }
+
+  private void askDirectory(Set<String> accountIds) {
+    long id = admitting.id;
+    Map<Integer, Set<String>> byPartition = admissionPorts.directory().byPartition(accountIds);
+    admitting.awaiting = byPartition.size();
+    byPartition.forEach(
+        (partition, ids) ->
+            context.ask(
+                AccountDirectory.Known.class,
+                admissionPorts.directory().partition().apply(partition),
+                admissionPorts.askTimeout(),
+                replyTo -> new AccountDirectory.Lookup(ids, replyTo),
+                (known, failure) ->
+                    known != null
+                        ? new AccountsLookedUp(id, known.accountIds(), "")
+                        : new AccountsLookedUp(id, Set.of(), String.valueOf(failure))));
+  }
+
+  private void askPositions() {
+    long id = admitting.id;
+    admitting.awaiting = admitting.plan.positionsNeeded().size();
+    admitting
+        .plan
+        .positionsNeeded()
+        .forEach(
+            (account, instrumentIds) ->
+                context.ask(
+                    Account.Positions.class,
+                    accounts.apply(account),
+                    admissionPorts.askTimeout(),
+                    replyTo -> new Account.GetPositions(venueId, instrumentIds, replyTo),
+                    (positions, failure) ->
+                        positions != null
+                            ? new PositionsRead(id, account, positions, "")
+                            : new PositionsRead(id, account, null, String.valueOf(failure))));
+  }
+
+  private ReplyEffect<Event, State> onAccountsLookedUp(State state, AccountsLookedUp answer) {
+    if (answer.admissionId() != admitting.id) {
+      return Effect().noReply(); // An answer of an earlier batch's lookup, after its timeout.
+    }
+    if (!answer.failure().isEmpty()) {
+      return reject(unavailable("the account directory did not answer: " + answer.failure()));
+    }
+    admitting.known.addAll(answer.known());
+    if (--admitting.awaiting > 0) {
+      return Effect().noReply();
+    }
+    Rejection unknown =
+        FeedAdmission.unknownAccounts(
+            admitting.plan, admitting.known, admitting.booked.legsByAccount());
+    if (unknown != null && !admitting.rechecked && admissionPorts.unknownRecheck().toMillis() > 0) {
+      admitting.rechecked = true;
+      // An account opened before the directory existed registers when it next starts: wake it
+      // (a read that changes nothing) before looking it up once more.
+      for (String account : admitting.unknown()) {
+        accounts
+            .apply(account)
+            .tell(new Account.GetPositions(venueId, Set.of(), context.getSystem().ignoreRef()));
+      }
+      timers.startSingleTimer(
+          "admission-recheck", new RecheckAccounts(admitting.id), admissionPorts.unknownRecheck());
+      return Effect().noReply();
+    }
+    if (unknown != null) {
+      return reject(unknown);
+    }
+    return afterAccountsKnown(state);
+  }
+
+  private ReplyEffect<Event, State> onRecheckAccounts(State state, RecheckAccounts recheck) {
+    if (recheck.admissionId() == admitting.id) {
+      askDirectory(admitting.unknown());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> afterAccountsKnown(State state) {
+    if (admitting.plan.positionsNeeded().isEmpty()) {
+      return decide(state);
+    }
+    askPositions();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onPositionsRead(State state, PositionsRead answer) {
+    if (answer.admissionId() != admitting.id) {
+      return Effect().noReply();
+    }
+    if (answer.positions() == null) {
+      return reject(
+          unavailable(
+              "account "
+                  + answer.accountId()
+                  + " did not answer its positions: "
+                  + answer.failure()));
+    }
+    admitting.positions.put(answer.accountId(), answer.positions());
+    if (--admitting.awaiting > 0) {
+      return Effect().noReply();
+    }
+    return decide(state);
+  }
+
+  /** Every lookup answered: book the batch or reject it, and take the stashed commands back. */
+  private ReplyEffect<Event, State> decide(State state) {
+    Admitting done = admitting;
+    Rejection rejection =
+        admission.decide(state, done.booked.legsByAccount(), done.plan, done.positions);
+    if (rejection != null) {
+      return reject(rejection);
+    }
+    admitting = null;
+    return book(state, done.submit, done.booked).thenUnstashAll();
+  }
+
+  private ReplyEffect<Event, State> reject(Rejection rejection) {
+    ActorRef<BatchReply> replyTo = admitting.submit.replyTo();
+    context.getLog().info("batch {} refused: {}", admitting.submit.sequence(), rejection);
+    admitting = null;
+    return Effect().reply(replyTo, BatchRejected.of(rejection)).thenUnstashAll();
+  }
+
+  private static Rejection unavailable(String why) {
+    return Rejection.of(
+        ErrorCode.SERVICE_UNAVAILABLE, why + "; nothing booked, retry the same sequence");
   }
 
   /** Null when the sequence is the next one or a true repeat; the rejection otherwise. */
@@ -466,7 +867,8 @@ public final class TradeFeed
         booked.vaultsFeeMinor(),
         booked.insuranceFundFeeMinor(),
         booked.treasuryFeeMinor(),
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        booked.vaultsFeeByUnderlyingMinor());
   }
 
   private BatchAccepted accepted(long sequence, BatchSummary summary, boolean replayed) {
@@ -505,6 +907,29 @@ public final class TradeFeed
         new Redeliver(undelivered.accountId()),
         settings.redeliveryBackoff());
     return Effect().noReply();
+  }
+
+  /** Re-sends the sweep in transit, or starts one when fees are held and none is. */
+  private ReplyEffect<Event, State> onSweepFees(State state, SweepFees tick) {
+    if (state.fees().inTransit() != null) {
+      sweep.resend(state.fees());
+      return Effect().noReply();
+    }
+    return FeeSweep.start(state.fees(), System.currentTimeMillis())
+        .<ReplyEffect<Event, State>>map(
+            started ->
+                Effect()
+                    .persist(started)
+                    .thenRun(after -> sweep.resend(after.fees()))
+                    .thenNoReply())
+        .orElseGet(() -> Effect().noReply());
+  }
+
+  private ReplyEffect<Event, State> onFeeSharesAnswered(State state, FeeSharesAnswered answer) {
+    return sweep
+        .acknowledged(state.fees(), answer, System.currentTimeMillis())
+        .<ReplyEffect<Event, State>>map(ack -> Effect().persist(ack).thenNoReply())
+        .orElseGet(() -> Effect().noReply());
   }
 
   private ReplyEffect<Event, State> sendNext(State state, String accountId) {
@@ -555,9 +980,12 @@ public final class TradeFeed
         state.lastSequence(),
         state.deliveredThrough(),
         state.pending().size(),
-        state.vaultsFeeMinor(),
-        state.insuranceFundFeeMinor(),
-        state.treasuryFeeMinor(),
-        accountWritesSinceStart);
+        FeeSweep.vaultsOwedMinor(state.fees()),
+        FeeSweep.fundOwedMinor(state.fees()),
+        FeeSweep.treasuryOwedMinor(state.fees()),
+        accountWritesSinceStart,
+        state.fees().inTransitMinor(),
+        state.fees().sweptMinor(),
+        state.fees().lastSweepSeq());
   }
 }

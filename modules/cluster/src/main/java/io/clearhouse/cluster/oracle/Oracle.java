@@ -2,12 +2,13 @@ package io.clearhouse.cluster.oracle;
 
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.oracle.EwmaVolatility;
 import io.clearhouse.domain.oracle.OracleParameters;
-import io.clearhouse.domain.result.Outcome;
+import io.clearhouse.domain.params.RiskParameters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.slf4j.Logger;
 
 /**
  * The oracle of one underlying (entity id = its symbol, e.g. "BTC"): it holds each configured
@@ -39,6 +41,14 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * accepted sources than the quorum gives an invalid tick with prices 0. The mark is the fair price
  * clamped to the index band while the fair price is fresh, the index otherwise. The republish timer
  * recomputes freshness with the current time, so a source going stale is noticed without a post.
+ *
+ * <p>Parameters: staleness, deviation, quorum, mark band and the EWMA are those of the governance
+ * version in force on this node's {@link ParametersBoard}, read by the command handler at each
+ * post, read and republish, so a new version applies from the next one on. The event handler never
+ * reads the board: a post records the index it computed and the EWMA parameters it was sampled
+ * under ({@link VolParameters}), so replay rebuilds the same estimator whatever version is in force
+ * today. Events written before versions were recorded replay under the start parameters ({@link
+ * OracleSettings#parameters()}), which is what they were written with.
  *
  * <p>Realized volatility: each accepted post persists the index it produced; the event handler
  * folds a valid index into the EWMA at the event's time, so the estimator is rebuilt exactly on
@@ -63,9 +73,13 @@ public final class Oracle
 
   private final OracleSettings settings;
   private final OracleSettings.Underlying sources;
-  private final OracleParameters params;
+  private final ParametersBoard parameters;
   private final ActorRef<Topic.Command<MarketTick>> ticks;
   private final LongSupplier clockMs;
+  private final Logger log;
+
+  /** The last version warned about (quorum above the sources, bounds widened); -1: none. */
+  private long warnedVersion = -1;
 
   /** The epoch this incarnation opened last (-1: none yet); not state, never persisted. */
   private long ownedEpoch = -1;
@@ -76,8 +90,10 @@ public final class Oracle
   private Oracle(
       String underlying,
       OracleSettings settings,
+      ParametersBoard parameters,
       ActorRef<Topic.Command<MarketTick>> ticks,
-      LongSupplier clockMs) {
+      LongSupplier clockMs,
+      Logger log) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
     // it.
     super(
@@ -85,33 +101,75 @@ public final class Oracle
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.settings = settings;
     this.sources = settings.require(underlying);
-    this.params = settings.parameters();
+    this.parameters = parameters;
     this.ticks = ticks;
     this.clockMs = clockMs;
-  }
-
-  /** The oracle of {@code underlying} on the wall clock (persistence id "Oracle|underlying"). */
-  public static Behavior<Command> create(
-      String underlying, OracleSettings settings, ActorRef<Topic.Command<MarketTick>> ticks) {
-    return create(underlying, settings, ticks, System::currentTimeMillis);
+    this.log = log;
   }
 
   /**
-   * The oracle of {@code underlying} on {@code clockMs} (epoch millis), for tests and simulations
-   * that need to move time; throws if the underlying is not configured.
+   * The oracle of {@code underlying} on the wall clock (persistence id "Oracle|underlying"), under
+   * the node's parameters in force ({@code parameters}, read at every post, read and republish).
+   */
+  public static Behavior<Command> create(
+      String underlying,
+      OracleSettings settings,
+      ParametersBoard parameters,
+      ActorRef<Topic.Command<MarketTick>> ticks) {
+    return create(underlying, settings, parameters, ticks, System::currentTimeMillis);
+  }
+
+  /**
+   * The oracle of {@code underlying} under fixed parameters ({@link OracleSettings#parameters()} as
+   * version 1), on {@code clockMs} (epoch millis), for tests and simulations that need to move
+   * time; throws if the underlying is not configured.
    */
   public static Behavior<Command> create(
       String underlying,
       OracleSettings settings,
       ActorRef<Topic.Command<MarketTick>> ticks,
       LongSupplier clockMs) {
+    return create(underlying, settings, fixedBoard(settings), ticks, clockMs);
+  }
+
+  /**
+   * The oracle of {@code underlying} under the parameters in force on {@code parameters}, on {@code
+   * clockMs}; throws if the underlying is not configured.
+   */
+  public static Behavior<Command> create(
+      String underlying,
+      OracleSettings settings,
+      ParametersBoard parameters,
+      ActorRef<Topic.Command<MarketTick>> ticks,
+      LongSupplier clockMs) {
     settings.require(underlying);
+    Objects.requireNonNull(parameters, "parameters");
     Objects.requireNonNull(ticks, "ticks");
-    return Behaviors.withTimers(
-        timers -> {
-          timers.startTimerWithFixedDelay(new Republish(), settings.republishInterval());
-          return new Oracle(underlying, settings, ticks, clockMs);
-        });
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(new Republish(), settings.republishInterval());
+                  return new Oracle(
+                      underlying, settings, parameters, ticks, clockMs, context.getLog());
+                }));
+  }
+
+  /** A board that holds the start parameters only: the defaults with the settings' oracle part. */
+  static ParametersBoard fixedBoard(OracleSettings settings) {
+    RiskParameters d = RiskParameters.defaults();
+    return new ParametersBoard(
+        new RiskParameters(
+            d.version(),
+            d.margin(),
+            d.collateral(),
+            d.liquidation(),
+            d.waterfall(),
+            d.breaker(),
+            settings.parameters(),
+            d.vault(),
+            d.fees(),
+            d.funding()));
   }
 
   // ---------------------------------------------------------------- commands
@@ -216,12 +274,48 @@ public final class Oracle
    * @param fairPriceMinor the posted fair price; 0 keeps the previous one
    * @param indexMinor the index right after the post; 0 when there was no quorum. A valid index is
    *     the realized-volatility estimator's sample at {@code atMs}
+   * @param vol the parameters the sample is folded in with (the version in force at the post); null
+   *     in events written before versions were recorded, which replay under the start ones
    */
   public record QuotesPosted(
-      List<Quote> quotes, double impliedVolatility, long fairPriceMinor, long indexMinor, long atMs)
+      List<Quote> quotes,
+      double impliedVolatility,
+      long fairPriceMinor,
+      long indexMinor,
+      long atMs,
+      VolParameters vol)
       implements Event {
     public QuotesPosted {
       quotes = List.copyOf(quotes);
+    }
+
+    /** A post recorded without its parameters (the shape written before versions). */
+    public QuotesPosted(
+        List<Quote> quotes,
+        double impliedVolatility,
+        long fairPriceMinor,
+        long indexMinor,
+        long atMs) {
+      this(quotes, impliedVolatility, fairPriceMinor, indexMinor, atMs, null);
+    }
+  }
+
+  /**
+   * The realized-volatility parameters a post's sample was folded in with, and the governance
+   * version they came from (the rest of that version's oracle parameters only shaped the index,
+   * which the post records itself).
+   */
+  public record VolParameters(
+      long parametersVersion, long volSampleIntervalMs, double ewmaLambda, int volGapIntervalsMax)
+      implements CborSerializable {
+    static VolParameters of(long version, OracleParameters p) {
+      return new VolParameters(
+          version, p.volSampleIntervalMs(), p.ewmaLambda(), p.volGapIntervalsMax());
+    }
+
+    /** {@code base} with these realized-volatility parameters. */
+    OracleParameters over(OracleParameters base) {
+      return OracleRules.withVol(base, volSampleIntervalMs, ewmaLambda, volGapIntervalsMax);
     }
   }
 
@@ -239,6 +333,8 @@ public final class Oracle
    * @param fairPriceAtMs when it was posted
    * @param ewma the realized-volatility estimator
    * @param epoch how many events this oracle has persisted
+   * @param ewmaIntervalMs the sampling interval {@code ewma}'s buckets and variance are in; 0 in
+   *     snapshots written before versions were recorded (the start parameters' interval)
    */
   public record State(
       TreeMap<String, Quote> quotes,
@@ -246,11 +342,23 @@ public final class Oracle
       long fairPriceMinor,
       long fairPriceAtMs,
       EwmaVolatility.State ewma,
-      long epoch)
+      long epoch,
+      long ewmaIntervalMs)
       implements CborSerializable {
     public State {
       Objects.requireNonNull(quotes, "quotes");
       Objects.requireNonNull(ewma, "ewma");
+    }
+
+    /** A state whose estimator is in the start parameters' interval. */
+    public State(
+        TreeMap<String, Quote> quotes,
+        double impliedVolatility,
+        long fairPriceMinor,
+        long fairPriceAtMs,
+        EwmaVolatility.State ewma,
+        long epoch) {
+      this(quotes, impliedVolatility, fairPriceMinor, fairPriceAtMs, ewma, epoch, 0);
     }
   }
 
@@ -259,7 +367,7 @@ public final class Oracle
   @Override
   public State emptyState() {
     return new State(
-        new TreeMap<>(), sources.defaultImpliedVolatility(), 0, 0, EwmaVolatility.empty(), 0);
+        new TreeMap<>(), sources.defaultImpliedVolatility(), 0, 0, EwmaVolatility.empty(), 0, 0);
   }
 
   @Override
@@ -292,21 +400,19 @@ public final class Oracle
                     s.fairPriceMinor(),
                     s.fairPriceAtMs(),
                     s.ewma(),
-                    s.epoch() + 1))
+                    s.epoch() + 1,
+                    s.ewmaIntervalMs()))
         .build();
   }
 
+  /** Pure: the sample's parameters come from the event (or, for old events, the start ones). */
   private State applyPosted(State s, QuotesPosted e) {
-    EwmaVolatility.State ewma = s.ewma();
-    if (e.indexMinor() > 0) {
-      Outcome<EwmaVolatility.State> updated =
-          EwmaVolatility.update(params, ewma, e.indexMinor(), e.atMs());
-      // A sample older than the last one (a node whose clock is behind took over) is left out of
-      // the estimate: dropping one sample is harmless, failing the replay is not.
-      if (updated.isOk()) {
-        ewma = updated.value();
-      }
-    }
+    OracleParameters start = settings.parameters();
+    OracleParameters used = e.vol() == null ? start : e.vol().over(start);
+    long heldIntervalMs = volIntervalMs(s);
+    EwmaVolatility.State ewma =
+        OracleRules.sample(s.ewma(), heldIntervalMs, used, e.indexMinor(), e.atMs());
+    long intervalAfter = ewma == s.ewma() ? s.ewmaIntervalMs() : used.volSampleIntervalMs();
     boolean fairPosted = e.fairPriceMinor() > 0;
     return new State(
         OracleRules.merged(s.quotes(), e.quotes()),
@@ -314,11 +420,50 @@ public final class Oracle
         fairPosted ? e.fairPriceMinor() : s.fairPriceMinor(),
         fairPosted ? e.atMs() : s.fairPriceAtMs(),
         ewma,
-        s.epoch() + 1);
+        s.epoch() + 1,
+        intervalAfter);
+  }
+
+  /** The sampling interval of {@code s}'s estimator (the start one in old snapshots). */
+  private long volIntervalMs(State s) {
+    return s.ewmaIntervalMs() > 0
+        ? s.ewmaIntervalMs()
+        : settings.parameters().volSampleIntervalMs();
+  }
+
+  /**
+   * The oracle parameters in force on the board, fitted to this underlying's configuration; warns
+   * once per version when the version's quorum exceeds the configured sources (no index can be
+   * valid: the breaker halts the underlying) or its bounds had to be widened.
+   */
+  private ParametersBoard.Versioned inForce() {
+    ParametersBoard.Versioned v = parameters.versioned();
+    OracleParameters p = v.parameters().oracle();
+    if (v.version() != warnedVersion) {
+      warnedVersion = v.version();
+      if (p.quorum() > sources.weights().size()) {
+        log.warn(
+            "oracle {}: quorum {} of parameters version {} exceeds its {} sources: no valid index",
+            sources.symbol(),
+            p.quorum(),
+            v.version(),
+            sources.weights().size());
+      }
+      if (OracleRules.fitted(sources, p) != p) {
+        log.warn(
+            "oracle {}: parameters version {} bounds fewer or lighter sources than configured;"
+                + " the configured ones are kept",
+            sources.symbol(),
+            v.version());
+      }
+    }
+    return v;
   }
 
   private ReplyEffect<Event, State> onPost(State state, PostQuotes c) {
     long nowMs = clockMs.getAsLong();
+    ParametersBoard.Versioned v = inForce();
+    OracleParameters params = OracleRules.fitted(sources, v.parameters().oracle());
     Optional<Rejection> invalid =
         OracleRules.validatePost(
             sources, params, c.quotes(), c.impliedVolatility(), c.fairPriceMinor(), nowMs);
@@ -336,7 +481,14 @@ public final class Oracle
     }
     long indexMinor =
         OracleRules.indexMinor(sources, params, OracleRules.merged(state.quotes(), newer), nowMs);
-    QuotesPosted event = new QuotesPosted(newer, volAfter, c.fairPriceMinor(), indexMinor, nowMs);
+    QuotesPosted event =
+        new QuotesPosted(
+            newer,
+            volAfter,
+            c.fairPriceMinor(),
+            indexMinor,
+            nowMs,
+            VolParameters.of(v.version(), params));
     return Effect()
         .persist(event)
         .thenReply(c.replyTo(), after -> posted(publish(after, nowMs), newer.size(), ignored));
@@ -376,7 +528,9 @@ public final class Oracle
   }
 
   private OracleView read(State s, long nowMs) {
-    return OracleRules.read(sources, params, s, nowMs);
+    ParametersBoard.Versioned v = inForce();
+    OracleParameters params = OracleRules.fitted(sources, v.parameters().oracle());
+    return OracleRules.read(sources, params, v.version(), s, volIntervalMs(s), nowMs);
   }
 
   private static Posted posted(OracleView v, int accepted, int ignored) {

@@ -6,6 +6,7 @@ import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.margin.MarginInputs;
 import io.clearhouse.domain.money.Price;
+import io.clearhouse.domain.oracle.EwmaVolatility;
 import io.clearhouse.domain.oracle.IndexCalculator;
 import io.clearhouse.domain.oracle.IndexReport;
 import io.clearhouse.domain.oracle.MarkPrice;
@@ -124,9 +125,18 @@ public final class OracleRules {
     return report(u, p, held, nowMs).map(IndexReport::indexMinor).orElse(0L);
   }
 
-  /** The full reading of state {@code s} at {@code nowMs}: index, mark, volatilities, health. */
+  /**
+   * The full reading of state {@code s} at {@code nowMs} under parameters {@code p} of governance
+   * version {@code version}: index, mark, volatilities, health. {@code volIntervalMs} is the
+   * sampling interval the state's estimator was built with, which annualizes its variance.
+   */
   static OracleView read(
-      OracleSettings.Underlying u, OracleParameters p, Oracle.State s, long nowMs) {
+      OracleSettings.Underlying u,
+      OracleParameters p,
+      long version,
+      Oracle.State s,
+      long volIntervalMs,
+      long nowMs) {
     Optional<IndexReport> report = report(u, p, s.quotes(), nowMs);
     boolean valid = report.isPresent() && report.get().valid();
     long indexMinor = valid ? report.get().indexMinor() : 0;
@@ -135,7 +145,11 @@ public final class OracleRules {
     // more would only make every margin check refuse the tick.
     double realized =
         Math.min(
-            s.ewma().annualizedVolatility(p).orElse(0.0), (double) MarginInputs.VOLATILITY_MAX);
+            s.ewma()
+                .annualizedVolatility(
+                    withVol(p, volIntervalMs, p.ewmaLambda(), p.volGapIntervalsMax()))
+                .orElse(0.0),
+            (double) MarginInputs.VOLATILITY_MAX);
     return new OracleView(
         u.symbol(),
         valid,
@@ -147,7 +161,87 @@ public final class OracleRules {
         report.map(IndexReport::acceptedSources).orElse(0),
         valid ? report.get().dispersionBps() : 0,
         sources(u, s, report),
-        nowMs);
+        nowMs,
+        version,
+        p.quorum(),
+        p.stalenessMsMax(),
+        p.deviationBpsMax());
+  }
+
+  /**
+   * The version's parameters as this underlying can apply them: the sources and weights were
+   * checked against {@code sourcesMax} and {@code sourceWeightMax} when the node started, and a
+   * later version cannot remove a configured source at run time, so those two bounds on the
+   * configuration are widened to fit it (the index rules, staleness, deviation, quorum, mark band
+   * and EWMA, apply as published). Without the widening every held quote would be refused and the
+   * oracle would stop.
+   */
+  static OracleParameters fitted(OracleSettings.Underlying u, OracleParameters p) {
+    long weightMax = 0;
+    for (long weight : u.weights().values()) {
+      weightMax = Math.max(weightMax, weight);
+    }
+    if (u.weights().size() <= p.sourcesMax() && weightMax <= p.sourceWeightMax()) {
+      return p;
+    }
+    return new OracleParameters(
+        p.stalenessMsMax(),
+        p.deviationBpsMax(),
+        p.quorum(),
+        Math.max(p.sourcesMax(), u.weights().size()),
+        Math.max(p.sourceWeightMax(), weightMax),
+        p.markBandBps(),
+        p.volSampleIntervalMs(),
+        p.ewmaLambda(),
+        p.volGapIntervalsMax());
+  }
+
+  /** {@code p} with the realized-volatility parameters replaced. */
+  static OracleParameters withVol(
+      OracleParameters p, long volSampleIntervalMs, double ewmaLambda, int volGapIntervalsMax) {
+    return new OracleParameters(
+        p.stalenessMsMax(),
+        p.deviationBpsMax(),
+        p.quorum(),
+        p.sourcesMax(),
+        p.sourceWeightMax(),
+        p.markBandBps(),
+        volSampleIntervalMs,
+        ewmaLambda,
+        volGapIntervalsMax);
+  }
+
+  /**
+   * Folds a valid index sampled at {@code atMs} into {@code held}, an estimator built on {@code
+   * heldIntervalMs} buckets, under {@code used} (the parameters the post recorded). Pure: the
+   * oracle's event handler calls it with the event's figures only.
+   *
+   * <p>When the version changed the sampling interval, the held bucket numbers and per-interval
+   * variance are in the old unit: the return series restarts at this sample (as after a gap longer
+   * than {@code volGapIntervalsMax}) and the variance is rescaled to the new interval (the variance
+   * of a random walk grows linearly with time), so the estimate carries over instead of starting
+   * from nothing, and a bucket of one interval is never compared with one of another (a longer
+   * interval would make every later sample look older than the last and drop it).
+   */
+  static EwmaVolatility.State sample(
+      EwmaVolatility.State held,
+      long heldIntervalMs,
+      OracleParameters used,
+      long indexMinor,
+      long atMs) {
+    if (indexMinor <= 0 || atMs < 0) {
+      return held;
+    }
+    long intervalMs = used.volSampleIntervalMs();
+    if (held.lastBucket() >= 0 && heldIntervalMs != intervalMs) {
+      double variance = held.variance() * ((double) intervalMs / heldIntervalMs);
+      assert variance >= 0 && Double.isFinite(variance) : "a rescaled variance stays finite";
+      return new EwmaVolatility.State(atMs / intervalMs, indexMinor, variance, held.returns());
+    }
+    Outcome<EwmaVolatility.State> updated = EwmaVolatility.update(used, held, indexMinor, atMs);
+    // A sample older than the last one (a node whose clock is behind took over) is left out of
+    // the estimate: dropping one sample is harmless, failing the replay is not.
+    return updated.isOk() ? updated.value() : held;
   }
 
   /** The calculator's report over the posted configured sources; empty if none has posted. */

@@ -26,8 +26,10 @@ import java.util.TreeSet;
  * @param batchQuotesMax the most quotes one {@code POST /v1/oracle/prices} may carry
  * @param snapshotEveryEvents a snapshot is written after this many events, bounding recovery time
  * @param snapshotsKept snapshots kept
- * @param parameters the published oracle parameters (staleness, deviation, quorum, EWMA); the
- *     DOMAIN.md defaults until {@code Governance} versions them
+ * @param parameters the start oracle parameters (staleness, deviation, quorum, EWMA): the DOMAIN.md
+ *     defaults, which the sources are checked against at start and which replay old events that did
+ *     not record theirs; at run time each oracle applies the version in force on the node's {@code
+ *     ParametersBoard}
  */
 public record OracleSettings(
     SortedMap<String, Underlying> underlyings,

@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param dispersionBps largest distance of an accepted source from the index, rounded up
  * @param sources one entry per configured source, by source id
  * @param atMs the instant the reading was computed for, epoch millis
+ * @param parametersVersion the governance version of the oracle parameters the reading used
+ * @param quorum that version's quorum (fewest accepted sources of a valid index)
+ * @param stalenessMsMax that version's staleness limit
+ * @param deviationBpsMax that version's deviation limit D
  */
 public record OracleView(
     String underlying,
@@ -33,7 +37,11 @@ public record OracleView(
     int acceptedSources,
     long dispersionBps,
     List<SourceView> sources,
-    long atMs)
+    long atMs,
+    long parametersVersion,
+    int quorum,
+    long stalenessMsMax,
+    int deviationBpsMax)
     implements CborSerializable {
   public OracleView {
     Objects.requireNonNull(underlying, "underlying");

@@ -77,7 +77,21 @@ import org.slf4j.Logger;
  * capital is committed to; {@link ReleaseClaim} ends the hold. The vault reports a {@link
  * VaultStatus} after every draw and release, and on every processing tick.
  *
+ * <p>Funding (issue 4): the positions the vault took over pay and receive perpetual funding like an
+ * account's. The funding coordinator reads the vault's lots ({@link GetFundingPositions}) and pays
+ * each period as {@link ApplyFunding}, applied once per (instrument, period) by a watermark per
+ * instrument ({@link VaultFunding}); cash may go negative, and the NAV follows.
+ *
  * <p>The risk level is set by {@link SetRiskLevel} until the risk supervisor broadcasts it.
+ *
+ * <p>Parameters: the queue's bounds, the withdrawal cooldown and the OI cap multiple are those of
+ * the governance version in force on this node's {@link ParametersBoard}, read by the command
+ * handler when it decides. A request keeps the cooldown it was queued under (its {@code
+ * payableFromMs}, recorded in its event and told to the LP), so a new cooldown applies from the
+ * next request on; a commitment records the multiple its cap was computed with. The event handler
+ * never reads the board, so replay gives the same books whatever version is in force today; events
+ * and snapshots written before versions were recorded replay under the start parameters ({@link
+ * VaultSettings#parameters()}), which is what they were written with.
  */
 public final class Vault
     extends EventSourcedBehaviorWithEnforcedReplies<Vault.Command, Vault.Event, Vault.State> {
@@ -96,8 +110,9 @@ public final class Vault
 
   private final String vaultId;
   private final VaultSettings settings;
-  private final VaultParameters params;
+  private final ParametersBoard parameters;
   private final VaultMarking marking;
+  private final InstrumentCatalog instruments;
   private final VaultReporter reporter;
   private final Logger log;
 
@@ -105,7 +120,9 @@ public final class Vault
       PersistenceId persistenceId,
       String vaultId,
       VaultSettings settings,
+      ParametersBoard parameters,
       VaultMarking marking,
+      InstrumentCatalog instruments,
       VaultReporter reporter,
       Logger log) {
     // Journal failures (Cassandra unreachable) restart the entity with backoff instead of killing
@@ -115,8 +132,9 @@ public final class Vault
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.vaultId = vaultId;
     this.settings = settings;
-    this.params = settings.parameters();
+    this.parameters = parameters;
     this.marking = marking;
+    this.instruments = instruments;
     this.reporter = reporter;
     this.log = log;
   }
@@ -143,7 +161,8 @@ public final class Vault
 
   /**
    * The same, reporting its {@link VaultStatus} to {@code reporter} on every processing tick and
-   * after every backstop draw or claim release.
+   * after every backstop draw or claim release. The parameters are fixed: {@code riskParameters}
+   * with the vault part of {@code settings} (its configured cooldown).
    */
   public static Behavior<Command> create(
       String vaultId,
@@ -160,13 +179,30 @@ public final class Vault
         board,
         instruments,
         assets,
-        new ParametersBoard(riskParameters),
+        fixedBoard(riskParameters, settings),
         reporter);
   }
 
+  /** A board holding {@code p} with the vault part of {@code settings}, for fixed parameters. */
+  static ParametersBoard fixedBoard(RiskParameters p, VaultSettings settings) {
+    return new ParametersBoard(
+        new RiskParameters(
+            p.version(),
+            p.margin(),
+            p.collateral(),
+            p.liquidation(),
+            p.waterfall(),
+            p.breaker(),
+            p.oracle(),
+            settings.parameters(),
+            p.fees(),
+            p.funding()));
+  }
+
   /**
-   * The same, valuing the positions under the node's parameters in force ({@code parameters}, read
-   * at every marking, so a version governance activates applies from the next marking on).
+   * The same, under the node's parameters in force ({@code parameters}, read at every marking,
+   * request, commitment and processing step, so a version governance activates applies from the
+   * next one on).
    */
   public static Behavior<Command> create(
       String vaultId,
@@ -178,6 +214,7 @@ public final class Vault
       VaultReporter reporter) {
     Ids.requireEntityId("vaultId", vaultId);
     Objects.requireNonNull(board, "board");
+    Objects.requireNonNull(instruments, "instruments");
     Objects.requireNonNull(parameters, "parameters");
     PersistenceId persistenceId = PersistenceId.of(TYPE_KEY.name(), vaultId);
     VaultMarking marking = new VaultMarking(board, instruments, assets, parameters);
@@ -187,7 +224,14 @@ public final class Vault
                 timers -> {
                   timers.startTimerWithFixedDelay(new ProcessDue(), settings.processingInterval());
                   return new Vault(
-                      persistenceId, vaultId, settings, marking, reporter, context.getLog());
+                      persistenceId,
+                      vaultId,
+                      settings,
+                      parameters,
+                      marking,
+                      instruments,
+                      reporter,
+                      context.getLog());
                 }));
   }
 
@@ -207,7 +251,9 @@ public final class Vault
           GetLp,
           GetOiCap,
           Draw,
-          ReleaseClaim {}
+          ReleaseClaim,
+          GetFundingPositions,
+          ApplyFunding {}
 
   /** LP {@code lpId} deposits {@code amountMinor} USD for shares minted at NAV. */
   public record Deposit(String lpId, String requestId, long amountMinor, ActorRef<Reply> replyTo)
@@ -354,7 +400,76 @@ public final class Vault
     }
   }
 
+  /**
+   * The funding coordinator asks for the vault's signed lots on perpetual {@code instrumentId} (the
+   * positions it took over in liquidations and ADL closes), as of now; answers {@link
+   * FundingPositions}. Changes nothing.
+   */
+  public record GetFundingPositions(String instrumentId, ActorRef<FundingPositions> replyTo)
+      implements Command {
+    public GetFundingPositions {
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * The funding coordinator's payment of funding period {@code period} of perpetual {@code
+   * instrumentId} for the vault's position: cash moves by {@code amountMinor} (negative: the vault
+   * pays), once. The coordinator sends a vault its periods of an instrument oldest first, one at a
+   * time, so the vault keeps one watermark per instrument (see {@link VaultFunding}); a period at
+   * or below it is acknowledged as a duplicate and changes nothing.
+   *
+   * @param fundingId {@code instrumentId + "@" + period}
+   */
+  public record ApplyFunding(
+      String fundingId,
+      String instrumentId,
+      long period,
+      long amountMinor,
+      ActorRef<FundingReply> replyTo)
+      implements Command {
+    public ApplyFunding {
+      Objects.requireNonNull(fundingId, "fundingId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
   // ---------------------------------------------------------------- replies
+
+  /**
+   * The vault's lots on an instrument for funding.
+   *
+   * @param lots signed lots the vault holds (0: none)
+   * @param lastPeriod the last funding period of the instrument applied, -1 if none
+   */
+  public record FundingPositions(String vaultId, String instrumentId, long lots, long lastPeriod)
+      implements CborSerializable {}
+
+  /** Replies to {@link ApplyFunding} (typed by name: the coordinator's adapter wraps them). */
+  @com.fasterxml.jackson.annotation.JsonTypeInfo(
+      use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME,
+      property = "type")
+  @com.fasterxml.jackson.annotation.JsonSubTypes({
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = FundingAck.class, name = "ack"),
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+        value = FundingRefused.class,
+        name = "refused")
+  })
+  public sealed interface FundingReply extends CborSerializable permits FundingAck, FundingRefused {
+    String vaultId();
+
+    String fundingId();
+  }
+
+  /** The payment is applied (now, or earlier if {@code duplicate}). */
+  public record FundingAck(String vaultId, String fundingId, boolean duplicate)
+      implements FundingReply {}
+
+  /** The payment was refused and changed nothing (a malformed payment: the sender's bug). */
+  public record FundingRefused(String vaultId, String fundingId, ErrorCode code, String message)
+      implements FundingReply {}
 
   /** Replies to the mutating commands. */
   public sealed interface Reply extends CborSerializable
@@ -568,7 +683,8 @@ public final class Vault
           PositionsTakenOver,
           RiskLevelChanged,
           DrawPaid,
-          ClaimReleased {}
+          ClaimReleased,
+          FundingApplied {}
 
   /**
    * An LP deposited cash for shares; {@code atMs} is wall-clock time from the command handler.
@@ -627,6 +743,9 @@ public final class Vault
   /**
    * The backstop commitment of an underlying changed; {@code navMinor} is the NAV it was checked
    * against (a raise must fit it; a lowering is recorded at book when no market was fresh).
+   *
+   * @param oiCapMultipleBps the OI cap multiple of the version in force, which the reply's cap was
+   *     computed with; null in events written before versions were recorded (the start one)
    */
   public record BackstopCommitted(
       String requestId,
@@ -634,8 +753,21 @@ public final class Vault
       long commitmentBeforeMinor,
       long commitmentAfterMinor,
       long navMinor,
-      long atMs)
-      implements Event {}
+      long atMs,
+      Long oiCapMultipleBps)
+      implements Event {
+    /** A commitment recorded without its multiple (the shape written before versions). */
+    public BackstopCommitted(
+        String requestId,
+        String underlying,
+        long commitmentBeforeMinor,
+        long commitmentAfterMinor,
+        long navMinor,
+        long atMs) {
+      this(
+          requestId, underlying, commitmentBeforeMinor, commitmentAfterMinor, navMinor, atMs, null);
+    }
+  }
 
   /** Fee income from {@code sourceId} at {@code sequence} raised the vault's cash. */
   public record FeesCredited(
@@ -729,6 +861,33 @@ public final class Vault
     }
   }
 
+  /**
+   * Funding period {@code period} of {@code instrumentId} moved the vault's cash by {@code
+   * amountMinor} (negative: paid). Cash may go negative: the NAV falls as with any loss, draws then
+   * pay nothing and free liquidity is 0 (see {@link State#freeLiquidityMinor}).
+   */
+  public record FundingApplied(
+      String fundingId,
+      String instrumentId,
+      long period,
+      long amountMinor,
+      long cashBeforeMinor,
+      long cashAfterMinor,
+      long atMs)
+      implements Event {
+    public FundingApplied {
+      Objects.requireNonNull(fundingId, "fundingId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+    }
+  }
+
+  /**
+   * The vault's funding on one perpetual: the last period applied (the watermark) and the totals
+   * paid and received, USD minor units (both {@code >= 0}).
+   */
+  public record FundingMark(long lastPeriod, long paidMinor, long receivedMinor)
+      implements CborSerializable {}
+
   // ---------------------------------------------------------------- state
 
   /** Which kind of request a remembered request id was used for. */
@@ -787,6 +946,11 @@ public final class Vault
    *     premiums); may be negative
    * @param takeovers transfers applied so far
    * @param draws the vault's backstop draws: their answers, open claims and totals
+   * @param payableFromMs when each queued request's cooldown ends, by queue id, as its event
+   *     recorded (the cooldown in force when it was queued); a request absent from it (snapshots
+   *     written before versions) waits the start cooldown from its request time
+   * @param funding per perpetual, the funding applied to the vault's positions: the watermark and
+   *     the totals paid and received; cash = ... + received − paid (see {@link #fundingNetMinor()})
    */
   public record State(
       long cashMinor,
@@ -804,16 +968,123 @@ public final class Vault
       TreeMap<String, Long> takeoverWatermarks,
       long takeoverCashMinor,
       long takeovers,
-      Draws draws)
+      Draws draws,
+      TreeMap<String, Long> payableFromMs,
+      TreeMap<String, FundingMark> funding)
       implements CborSerializable {
 
     /**
-     * Snapshots written before takeovers or draws existed lack the last fields: they start empty.
+     * Snapshots written before takeovers, draws, versions or funding existed lack the last fields:
+     * they start empty.
      */
     public State {
       positions = positions == null ? new TreeMap<>() : positions;
       takeoverWatermarks = takeoverWatermarks == null ? new TreeMap<>() : takeoverWatermarks;
       draws = draws == null ? Draws.empty() : draws;
+      payableFromMs = payableFromMs == null ? new TreeMap<>() : payableFromMs;
+      funding = funding == null ? new TreeMap<>() : funding;
+    }
+
+    /** A state without funding marks (callers written before funding). */
+    public State(
+        long cashMinor,
+        long sharesOutstanding,
+        TreeMap<String, Long> lpShares,
+        WithdrawalQueue queue,
+        TreeMap<String, Long> commitmentsMinor,
+        BreakerLevel riskLevel,
+        TreeMap<String, Long> feeWatermarks,
+        long depositedMinor,
+        long paidOutMinor,
+        long feesMinor,
+        LinkedHashMap<String, Processed> recentRequests,
+        TreeMap<String, PositionState> positions,
+        TreeMap<String, Long> takeoverWatermarks,
+        long takeoverCashMinor,
+        long takeovers,
+        Draws draws,
+        TreeMap<String, Long> payableFromMs) {
+      this(
+          cashMinor,
+          sharesOutstanding,
+          lpShares,
+          queue,
+          commitmentsMinor,
+          riskLevel,
+          feeWatermarks,
+          depositedMinor,
+          paidOutMinor,
+          feesMinor,
+          recentRequests,
+          positions,
+          takeoverWatermarks,
+          takeoverCashMinor,
+          takeovers,
+          draws,
+          payableFromMs,
+          new TreeMap<>());
+    }
+
+    /** The last funding period of {@code instrumentId} applied, -1 if none. */
+    public long fundingWatermark(String instrumentId) {
+      FundingMark mark = funding.get(instrumentId);
+      return mark == null ? -1 : mark.lastPeriod();
+    }
+
+    /** Funding received minus funding paid, over every perpetual (signed). */
+    public long fundingNetMinor() {
+      long net = 0;
+      for (FundingMark mark : funding.values()) {
+        net = Math.addExact(net, Math.subtractExact(mark.receivedMinor(), mark.paidMinor()));
+      }
+      return net;
+    }
+
+    /** A state without recorded cooldown ends (every queued request waits the start cooldown). */
+    public State(
+        long cashMinor,
+        long sharesOutstanding,
+        TreeMap<String, Long> lpShares,
+        WithdrawalQueue queue,
+        TreeMap<String, Long> commitmentsMinor,
+        BreakerLevel riskLevel,
+        TreeMap<String, Long> feeWatermarks,
+        long depositedMinor,
+        long paidOutMinor,
+        long feesMinor,
+        LinkedHashMap<String, Processed> recentRequests,
+        TreeMap<String, PositionState> positions,
+        TreeMap<String, Long> takeoverWatermarks,
+        long takeoverCashMinor,
+        long takeovers,
+        Draws draws) {
+      this(
+          cashMinor,
+          sharesOutstanding,
+          lpShares,
+          queue,
+          commitmentsMinor,
+          riskLevel,
+          feeWatermarks,
+          depositedMinor,
+          paidOutMinor,
+          feesMinor,
+          recentRequests,
+          positions,
+          takeoverWatermarks,
+          takeoverCashMinor,
+          takeovers,
+          draws,
+          new TreeMap<>());
+    }
+
+    /**
+     * When queued request {@code queueId} (requested at {@code requestedAtMs}) may be paid: its
+     * recorded cooldown end, or the start cooldown {@code startCooldownMs} after its request.
+     */
+    public long payableFromMs(String queueId, long requestedAtMs, long startCooldownMs) {
+      Long recorded = payableFromMs.get(queueId);
+      return recorded != null ? recorded : Math.addExact(requestedAtMs, startCooldownMs);
     }
 
     public static State empty() {
@@ -833,7 +1104,9 @@ public final class Vault
           new TreeMap<>(),
           0,
           0,
-          Draws.empty());
+          Draws.empty(),
+          new TreeMap<>(),
+          new TreeMap<>());
     }
 
     /**
@@ -939,6 +1212,8 @@ public final class Vault
         .onCommand(GetOiCap.class, (s, c) -> Effect().reply(c.replyTo(), oiCap(s, c.underlying())))
         .onCommand(Draw.class, this::onDraw)
         .onCommand(ReleaseClaim.class, this::onReleaseClaim)
+        .onCommand(GetFundingPositions.class, this::onGetFundingPositions)
+        .onCommand(ApplyFunding.class, this::onApplyFunding)
         .build();
   }
 
@@ -946,7 +1221,10 @@ public final class Vault
   public EventHandler<State, Event> eventHandler() {
     VaultEvolve evolve =
         new VaultEvolve(
-            vaultId, settings.dedupWindowRequests(), settings.drawsRememberedMax(), params);
+            vaultId,
+            settings.dedupWindowRequests(),
+            settings.drawsRememberedMax(),
+            settings.parameters());
     return newEventHandlerBuilder().forAnyState().onAnyEvent(evolve::apply);
   }
 
@@ -1022,6 +1300,8 @@ public final class Vault
     // not make a valid request look older than the tail.
     long nowMs = Math.max(System.currentTimeMillis(), tailRequestedAtMs(state.queue()));
     String queueId = dedupKey(c.lpId(), c.requestId());
+    // The version in force now sets the queue bound and this request's cooldown, recorded below.
+    VaultParameters params = parameters.current().vault();
     Outcome<WithdrawalQueue> queued =
         state
             .queue()
@@ -1072,13 +1352,21 @@ public final class Vault
       return Effect().reply(c.replyTo(), Rejected.of(invalid.get()));
     }
     BackstopCommitted event =
-        new BackstopCommitted(c.requestId(), c.underlying(), before, c.amountMinor(), nav, nowMs);
+        new BackstopCommitted(
+            c.requestId(),
+            c.underlying(),
+            before,
+            c.amountMinor(),
+            nav,
+            nowMs,
+            parameters.current().vault().oiCapMultipleBps());
     return Effect()
         .persist(event)
         .thenReply(
             c.replyTo(),
             after ->
-                VaultEvolve.commitmentReply(vaultId, params, event, after.commitmentsTotalMinor()));
+                VaultEvolve.commitmentReply(
+                    vaultId, event.oiCapMultipleBps(), event, after.commitmentsTotalMinor()));
   }
 
   private Optional<Rejection> checkCommitment(State state, CommitBackstop c) {
@@ -1280,6 +1568,30 @@ public final class Vault
         .thenReply(c.replyTo(), after -> new Settled(c.claimId(), 0, 0, false, ""));
   }
 
+  private ReplyEffect<Event, State> onGetFundingPositions(State state, GetFundingPositions c) {
+    PositionState position = state.positions().getOrDefault(c.instrumentId(), PositionState.FLAT);
+    return Effect()
+        .reply(
+            c.replyTo(),
+            new FundingPositions(
+                vaultId,
+                c.instrumentId(),
+                position.lots(),
+                state.fundingWatermark(c.instrumentId())));
+  }
+
+  private ReplyEffect<Event, State> onApplyFunding(State state, ApplyFunding c) {
+    VaultFunding.Decision decision =
+        VaultFunding.decide(vaultId, state, c, instruments, System.currentTimeMillis());
+    if (decision.event() == null) {
+      if (decision.reply() instanceof FundingRefused refused) {
+        log.error("vault {} refused funding: {}", vaultId, refused);
+      }
+      return Effect().reply(c.replyTo(), decision.reply());
+    }
+    return Effect().persist(decision.event()).thenReply(c.replyTo(), after -> decision.reply());
+  }
+
   private static Settled asDuplicate(Settled first) {
     return new Settled(first.requestId(), first.amountMinor(), first.lots(), true, first.refusal());
   }
@@ -1329,7 +1641,7 @@ public final class Vault
             state.sharesOutstanding(),
             state.freeLiquidityMinor(m.valueMinor(), m.maintenanceMarginMinor()));
     Outcome<WithdrawalQueue.Processed> step =
-        state.queue().process(params, book, effectiveLevel(state), nowMs);
+        dueQueue(state, nowMs).process(payable(), book, effectiveLevel(state), nowMs);
     if (!step.isOk()) {
       return replyOrNot(replyTo, Rejected.of(step.rejection()));
     }
@@ -1340,13 +1652,43 @@ public final class Vault
           new WithdrawalsProcessed(vaultId, List.of(), 0, state.queue().requests().size()));
     }
     WithdrawalsPaid event = paidEvent(state, processed, m.valueMinor(), nowMs);
+    int completed = (int) event.payouts().stream().filter(Payout::completed).count();
     WithdrawalsProcessed reply =
         new WithdrawalsProcessed(
-            vaultId, event.payouts(), event.paidMinor(), processed.queue().requests().size());
+            vaultId,
+            event.payouts(),
+            event.paidMinor(),
+            state.queue().requests().size() - completed);
     if (replyTo.isEmpty()) {
       return Effect().persist(event).thenNoReply();
     }
     return Effect().persist(event).thenReply(replyTo.get(), after -> reply);
+  }
+
+  /**
+   * The head of the queue whose cooldowns have ended at {@code nowMs}, each by the end recorded
+   * when it was queued. FIFO: the first request not yet due stops the prefix, so nobody is paid
+   * before an earlier request even if a shorter cooldown made it due sooner.
+   */
+  private WithdrawalQueue dueQueue(State state, long nowMs) {
+    long startCooldownMs = settings.parameters().withdrawalCooldownMs();
+    List<WithdrawalQueue.Request> due = new ArrayList<>();
+    for (WithdrawalQueue.Request r : state.queue().requests()) {
+      if (nowMs < state.payableFromMs(r.requestId(), r.requestedAtMs(), startCooldownMs)) {
+        break;
+      }
+      due.add(r);
+    }
+    return new WithdrawalQueue(due);
+  }
+
+  /**
+   * The version in force with no cooldown left to wait: {@link #dueQueue} already applied each
+   * request's own cooldown; the batch bound is the version's.
+   */
+  private VaultParameters payable() {
+    VaultParameters p = parameters.current().vault();
+    return new VaultParameters(0, p.queueLengthMax(), p.payoutsPerBatchMax(), p.oiCapMultipleBps());
   }
 
   private static WithdrawalsPaid paidEvent(
@@ -1452,8 +1794,10 @@ public final class Vault
   private View view(State s) {
     Marked marked = marking.atMarketOrBook(s.positions(), System.currentTimeMillis());
     long nav = s.navMinor(marked.valueMinor());
+    VaultParameters params = parameters.current().vault();
     Map<String, Long> caps = new TreeMap<>();
     s.commitmentsMinor().forEach((u, c) -> caps.put(u, OpenInterestCap.capMinor(params, c)));
+    long startCooldownMs = settings.parameters().withdrawalCooldownMs();
     List<QueueEntry> queue = new ArrayList<>();
     for (WithdrawalQueue.Request r : s.queue().requests()) {
       queue.add(
@@ -1462,7 +1806,7 @@ public final class Vault
               r.requestId().substring(r.ownerId().length() + 1),
               r.shares(),
               r.requestedAtMs(),
-              r.requestedAtMs() + params.withdrawalCooldownMs()));
+              s.payableFromMs(r.requestId(), r.requestedAtMs(), startCooldownMs)));
     }
     return new View(
         vaultId,
@@ -1503,7 +1847,11 @@ public final class Vault
 
   private OiCap oiCap(State s, String underlying) {
     long committed = s.commitmentsMinor().getOrDefault(underlying, 0L);
-    return new OiCap(vaultId, underlying, committed, OpenInterestCap.capMinor(params, committed));
+    return new OiCap(
+        vaultId,
+        underlying,
+        committed,
+        OpenInterestCap.capMinor(parameters.current().vault(), committed));
   }
 
   /** Evicts the oldest entries of a request window beyond {@code sizeMax}; used on a fresh copy. */

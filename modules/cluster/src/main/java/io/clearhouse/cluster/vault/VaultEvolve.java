@@ -10,6 +10,8 @@ import io.clearhouse.cluster.vault.Vault.DrawPaid;
 import io.clearhouse.cluster.vault.Vault.Draws;
 import io.clearhouse.cluster.vault.Vault.Event;
 import io.clearhouse.cluster.vault.Vault.FeesCredited;
+import io.clearhouse.cluster.vault.Vault.FundingApplied;
+import io.clearhouse.cluster.vault.Vault.FundingMark;
 import io.clearhouse.cluster.vault.Vault.Kind;
 import io.clearhouse.cluster.vault.Vault.Payout;
 import io.clearhouse.cluster.vault.Vault.PositionsTakenOver;
@@ -37,21 +39,30 @@ import java.util.TreeMap;
  * head). A failed check throws and stops the entity: a journal that does not chain means money was
  * lost or invented, and an entity that cannot replay its journal must not keep serving. Cash is
  * also proven against its sources after every event: cash = deposits − payouts + fees + takeover
- * cash − backstop draws. No check reads the market: the NAV a check needs is the one its event
- * recorded.
+ * cash − backstop draws + funding received − funding paid. No check reads the market: the NAV a
+ * check needs is the one its event recorded. Nothing here reads the parameters in force either: a
+ * decision that depended on one (a request's cooldown end, a commitment's OI cap multiple) is the
+ * one its event recorded, and {@code startParams} only stands in for events written before they
+ * were recorded.
  */
 final class VaultEvolve {
   private final String vaultId;
   private final int dedupWindowRequests;
   private final int drawsRememberedMax;
-  private final VaultParameters params;
+  private final VaultParameters startParams;
 
+  /**
+   * @param startParams the start (configured) vault parameters, which old events were written under
+   */
   VaultEvolve(
-      String vaultId, int dedupWindowRequests, int drawsRememberedMax, VaultParameters params) {
+      String vaultId,
+      int dedupWindowRequests,
+      int drawsRememberedMax,
+      VaultParameters startParams) {
     this.vaultId = vaultId;
     this.dedupWindowRequests = dedupWindowRequests;
     this.drawsRememberedMax = drawsRememberedMax;
-    this.params = params;
+    this.startParams = startParams;
   }
 
   State apply(State state, Event event) {
@@ -75,19 +86,23 @@ final class VaultEvolve {
       next = drawPaid(state, e);
     } else if (event instanceof ClaimReleased e) {
       next = claimReleased(state, e);
+    } else if (event instanceof FundingApplied e) {
+      next = fundingApplied(state, e);
     } else {
       throw new IllegalStateException("unknown event " + event);
     }
     long provenCashMinor =
-        Math.subtractExact(
-            Math.addExact(
-                next.depositedMinor() - next.paidOutMinor() + next.feesMinor(),
-                next.takeoverCashMinor()),
-            next.draws().drawnMinor());
+        Math.addExact(
+            Math.subtractExact(
+                Math.addExact(
+                    next.depositedMinor() - next.paidOutMinor() + next.feesMinor(),
+                    next.takeoverCashMinor()),
+                next.draws().drawnMinor()),
+            next.fundingNetMinor());
     check(
         next.cashMinor() == provenCashMinor,
         event,
-        "cash is not deposits - payouts + fees + takeover cash - draws");
+        "cash is not deposits - payouts + fees + takeover cash - draws + funding");
     // Commitments are checked against the NAV only where they are raised (BackstopCommitted),
     // with the NAV recorded there: the NAV moves with the market, which replay must not read.
     return next;
@@ -127,8 +142,12 @@ final class VaultEvolve {
     Processed processed =
         new Processed(
             Kind.WITHDRAWAL, e.lpId(), e.shares(), null, withdrawalReply(vaultId, e), null);
+    check(e.payableFromMs() >= e.requestedAtMs(), e, "payable before it was requested");
+    TreeMap<String, Long> payableFrom = new TreeMap<>(s.payableFromMs());
+    payableFrom.put(queueId, e.payableFromMs());
     Next next = new Next(s);
     next.queue = new WithdrawalQueue(requests);
+    next.payableFrom = payableFrom;
     next.recentRequests = remember(s, queueId, processed);
     return next.state();
   }
@@ -138,6 +157,7 @@ final class VaultEvolve {
     check(e.sharesOutstandingBefore() == s.sharesOutstanding(), e, "shares differ");
     List<WithdrawalQueue.Request> left = new ArrayList<>(s.queue().requests());
     TreeMap<String, Long> lpShares = new TreeMap<>(s.lpShares());
+    TreeMap<String, Long> payableFrom = new TreeMap<>(s.payableFromMs());
     long paid = 0;
     long burned = 0;
     for (Payout p : e.payouts()) {
@@ -151,6 +171,7 @@ final class VaultEvolve {
       putOrRemove(lpShares, p.lpId(), lpAfter);
       if (p.completed()) {
         left.remove(0);
+        payableFrom.remove(head.requestId());
       } else {
         left.set(
             0,
@@ -171,6 +192,7 @@ final class VaultEvolve {
     next.shares = e.sharesOutstandingAfter();
     next.lpShares = lpShares;
     next.queue = new WithdrawalQueue(left);
+    next.payableFrom = payableFrom;
     next.paidOut = Math.addExact(s.paidOutMinor(), paid);
     return next.state();
   }
@@ -191,7 +213,7 @@ final class VaultEvolve {
             e.commitmentAfterMinor(),
             null,
             null,
-            commitmentReply(vaultId, params, e, totalAfter));
+            commitmentReply(vaultId, multipleOf(e), e, totalAfter));
     Next next = new Next(s);
     next.commitments = commitments;
     next.recentRequests = remember(s, Vault.dedupKey(Vault.OPERATORS, e.requestId()), processed);
@@ -271,6 +293,21 @@ final class VaultEvolve {
     return withBackstop(s, s.cashMinor(), s.commitmentsMinor(), draws);
   }
 
+  /**
+   * A funding payment: once per (instrument, period), periods of an instrument in increasing order,
+   * cash chained; cash may go negative (see {@link VaultFunding}).
+   */
+  private State fundingApplied(State s, FundingApplied e) {
+    check(e.period() > s.fundingWatermark(e.instrumentId()), e, "applied twice or out of order");
+    check(e.cashBeforeMinor() == s.cashMinor(), e, "cash was " + s.cashMinor());
+    check(e.cashAfterMinor() == Math.addExact(s.cashMinor(), e.amountMinor()), e, "cash chain");
+    TreeMap<String, FundingMark> marks = VaultFunding.marksAfter(s, e);
+    Next next = new Next(s);
+    next.cash = e.cashAfterMinor();
+    next.funding = marks;
+    return next.state();
+  }
+
   private static State withBackstop(
       State s, long cashMinor, TreeMap<String, Long> commitments, Draws draws) {
     Next next = new Next(s);
@@ -315,6 +352,8 @@ final class VaultEvolve {
     long takeoverCash;
     long takeovers;
     Draws draws;
+    TreeMap<String, Long> payableFrom;
+    TreeMap<String, FundingMark> funding;
 
     Next(State s) {
       cash = s.cashMinor();
@@ -333,6 +372,8 @@ final class VaultEvolve {
       takeoverCash = s.takeoverCashMinor();
       takeovers = s.takeovers();
       draws = s.draws();
+      payableFrom = s.payableFromMs();
+      funding = s.funding();
     }
 
     State state() {
@@ -352,7 +393,9 @@ final class VaultEvolve {
           takeoverWatermarks,
           takeoverCash,
           takeovers,
-          draws);
+          draws,
+          payableFrom,
+          funding);
     }
   }
 
@@ -403,15 +446,25 @@ final class VaultEvolve {
         false);
   }
 
+  /**
+   * The reply to a commitment, its cap computed with {@code oiCapMultipleBps} (the multiple the
+   * event recorded).
+   */
   static CommitmentSet commitmentReply(
-      String vaultId, VaultParameters params, BackstopCommitted e, long totalAfterMinor) {
+      String vaultId, long oiCapMultipleBps, BackstopCommitted e, long totalAfterMinor) {
+    VaultParameters multiple = new VaultParameters(0, 1, 1, oiCapMultipleBps);
     return new CommitmentSet(
         vaultId,
         e.requestId(),
         e.underlying(),
         e.commitmentAfterMinor(),
-        OpenInterestCap.capMinor(params, e.commitmentAfterMinor()),
+        OpenInterestCap.capMinor(multiple, e.commitmentAfterMinor()),
         totalAfterMinor,
         false);
+  }
+
+  /** The multiple {@code e} recorded, or the start one for an event written before it was. */
+  private long multipleOf(BackstopCommitted e) {
+    return e.oiCapMultipleBps() != null ? e.oiCapMultipleBps() : startParams.oiCapMultipleBps();
   }
 }

@@ -1,6 +1,7 @@
 package io.clearhouse.cluster.vault;
 
 import com.typesafe.config.Config;
+import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.vault.VaultParameters;
 import java.time.Duration;
 
@@ -11,8 +12,8 @@ import java.time.Duration;
  *     vault, across its LPs and operators); a retry older than that is treated as a new request
  * @param snapshotEveryEvents a snapshot is written after this many events, bounding recovery time
  * @param snapshotsKept snapshots kept (older ones and the events before them are deleted)
- * @param withdrawalCooldown how long a withdrawal request waits before it may be paid; the
- *     published default is 24 h, tests shorten it
+ * @param withdrawalCooldown how long a withdrawal request waits before it may be paid, in the start
+ *     parameters (see {@link #parameters()}); the published default is 24 h, tests shorten it
  * @param processingInterval how often a live vault pays the due withdrawals of its queue
  * @param feeSourcesMax the most fee senders (trade feeds) whose watermark a vault keeps
  * @param lpsMax the most LPs one vault holds, which bounds its state and snapshot size
@@ -110,8 +111,28 @@ public record VaultSettings(
   }
 
   /**
-   * The published vault parameters with this deployment's cooldown; the rest are the DOMAIN.md
-   * defaults until {@code Governance} versions them.
+   * {@code parameters} with the vault part from {@code clearhouse.vault} ({@link #parameters()}):
+   * the node's start version, which the node running governance makes version 1.
+   */
+  public static RiskParameters withConfiguredVault(RiskParameters parameters, Config clearhouse) {
+    return new RiskParameters(
+        parameters.version(),
+        parameters.margin(),
+        parameters.collateral(),
+        parameters.liquidation(),
+        parameters.waterfall(),
+        parameters.breaker(),
+        parameters.oracle(),
+        fromConfig(clearhouse).parameters(),
+        parameters.fees(),
+        parameters.funding());
+  }
+
+  /**
+   * The start vault parameters: this deployment's cooldown, the rest the DOMAIN.md defaults. They
+   * go into the first governance version (built from the config of the node running governance) and
+   * replay events written before versions were recorded; at run time a vault applies the version in
+   * force on its node's {@code ParametersBoard}.
    */
   public VaultParameters parameters() {
     VaultParameters d = VaultParameters.defaults();

@@ -27,7 +27,8 @@ public final class VaultSharding {
 
   /**
    * Registers vaults whose taken-over positions are valued at this node's {@code board} with fixed
-   * parameters (tests and tools that do not follow governance).
+   * parameters: {@code riskParameters} with the vault part of {@code settings} (tests and tools
+   * that do not follow governance).
    */
   public static VaultSharding init(
       ActorSystem<?> system,
@@ -43,7 +44,7 @@ public final class VaultSharding {
         board,
         instruments,
         assets,
-        new ParametersBoard(riskParameters),
+        Vault.fixedBoard(riskParameters, settings),
         reporter);
   }
 
@@ -54,6 +55,7 @@ public final class VaultSharding {
    * @param instruments the listed instruments
    * @param assets the ledger assets
    * @param parameters the node's parameters in force, whose margin rates set the reserved margin
+   *     and whose vault part sets the queue bounds, the cooldown of new requests and the OI caps
    * @param reporter hears each vault's {@link VaultStatus} (the risk supervisor, the backstop)
    */
   public static VaultSharding init(

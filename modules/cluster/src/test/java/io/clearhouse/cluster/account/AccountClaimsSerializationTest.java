@@ -2,6 +2,8 @@ package io.clearhouse.cluster.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.backstop.ClaimProtocol.ClaimReceipt;
 import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
@@ -13,10 +15,16 @@ import io.clearhouse.domain.position.PositionState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +87,13 @@ class AccountClaimsSerializationTest {
             new Account.ChargeLoss("loss-1", 4, settled.getRef()),
             new Account.ClaimAcknowledged(new ClaimReceipt("claim-alice-3", true)),
             new Account.ShortfallFiled(CLAIM, 1_700L),
+            new Account.ShortfallFiled(
+                SEIZING,
+                List.of(
+                    new Account.CollateralSeized("BTC", 1_000, 50_000_000_000L, 100_000, 450_000)),
+                1_700L),
+            new Account.CollateralSeized("ETH", 7, 3_000_000_000L, 150_000, 178),
+            SEIZING,
             new Account.ClaimReceived("claim-alice-3", 1_701L),
             new Account.ShortfallCovered("claim-alice-3", 8, -8, 0, 1_702L),
             new Account.Deleveraged("adl-1", 1, 300, effect, 900, 10, 2_100, transfer, "", 1_703L),
@@ -95,6 +110,55 @@ class AccountClaimsSerializationTest {
                 null,
                 "no market",
                 List.of(open))));
+  }
+
+  private static final ShortfallClaim SEIZING =
+      new ShortfallClaim(
+          "claim-bob-2",
+          "bob",
+          8_000_000_000L,
+          "BTC-PERP",
+          1_000,
+          50_000_000_000L,
+          1_700L,
+          Map.of("BTC", 1_000L),
+          450_000);
+
+  @Test
+  void aClaimAndAFilingWrittenBeforeCollateralWasSeizedReadAsSeizingNothing() throws Exception {
+    // given the shapes journals hold from before: no collateral fields, no seized list
+    Account.ShortfallFiled filed =
+        new Account.ShortfallFiled(
+            SEIZING,
+            List.of(new Account.CollateralSeized("BTC", 1_000, 50_000_000_000L, 100_000, 450_000)),
+            1_700L);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(filed).get());
+    assertThat(tree.has("seized")).isTrue();
+    tree.remove("seized");
+    ObjectNode claim = (ObjectNode) tree.get("claim");
+    assertThat(claim.has("collateralMinor")).isTrue();
+    claim.remove(List.of("collateralMinor", "collateralValueMinor"));
+    byte[] old = cbor.writeValueAsBytes(tree);
+    Serializer serializer = serialization.findSerializerFor(filed);
+    // when
+    Account.ShortfallFiled restored =
+        (Account.ShortfallFiled)
+            serialization
+                .deserialize(
+                    old, serializer.identifier(), Serializers.manifestFor(serializer, filed))
+                .get();
+    // then
+    assertThat(restored.seized()).isEmpty();
+    assertThat(restored.claim().collateralMinor()).isEmpty();
+    assertThat(restored.claim().collateralValueMinor()).isZero();
+    assertThat(restored.claim())
+        .isEqualTo(
+            new ShortfallClaim(
+                "claim-bob-2", "bob", 8_000_000_000L, "BTC-PERP", 1_000, 50_000_000_000L, 1_700L));
   }
 
   @Test

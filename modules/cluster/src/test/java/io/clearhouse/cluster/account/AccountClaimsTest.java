@@ -185,8 +185,8 @@ class AccountClaimsTest {
     }
 
     @Test
-    void filesNoClaimWhileTheAccountStillHoldsAnotherAsset() {
-      // given the same crash, with a little BTC collateral left over
+    void seizesTheCollateralLeftIntoTheClaimInTheSameWriteAndRecoversIt() {
+      // given the same crash, with 1,000 satoshi of BTC collateral (0.45 USD at 50,000 less 10%)
       price(60_000);
       var kit = kit();
       deposit(kit, "USD", 2_000 * USD);
@@ -196,10 +196,26 @@ class AccountClaimsTest {
       // when
       var result =
           kit.<Account.LiquidationReport>runCommand(r -> new Account.Liquidate(1, AMPLE, r));
-      // then only the liquidation is persisted
-      assertThat(result.events()).hasSize(1);
-      assertThat(result.state().openClaims()).isEmpty();
-      assertThat(result.state().balanceMinor("USD")).isNegative();
+      // then the step and the claim are persisted together, the claim carrying the BTC
+      assertThat(result.events()).hasSize(2);
+      Account.ShortfallFiled filing = (Account.ShortfallFiled) result.events().get(1);
+      ShortfallClaim claim = filing.claim();
+      assertThat(claim.shortfallMinor()).isEqualTo(8_000 * USD);
+      assertThat(claim.collateralMinor()).isEqualTo(Map.of("BTC", 1_000L));
+      assertThat(claim.collateralValueMinor()).isEqualTo(450_000);
+      assertThat(filing.seized())
+          .containsExactly(
+              new Account.CollateralSeized("BTC", 1_000, 50_000 * USD, 100_000, 450_000));
+      assertThat(result.state().balanceMinor("BTC")).isZero();
+      assertThat(result.state().balanceMinor("USD")).isEqualTo(-8_000 * USD);
+      assertThat(filed).contains(claim);
+      // and recovery replays to the same state
+      Account.State before = kit.getState();
+      assertThat(kit.restart().state()).isEqualTo(before);
+      // and the waterfall's cover brings USD to zero with nothing else left
+      cover(kit, claim.claimId(), 8_000 * USD);
+      assertThat(kit.getState().balanceMinor("USD")).isZero();
+      assertThat(kit.getState().balanceMinor("BTC")).isZero();
     }
 
     @Test

@@ -82,18 +82,36 @@ public final class BackstopFixture {
     }
   }
 
+  /** A fee credit the backstop sent a vault ({@code Vault.CreditFees}). */
+  public record FeeCreditReq(
+      String vaultId,
+      String sourceId,
+      long sequence,
+      long amountMinor,
+      ActorRef<io.clearhouse.cluster.vault.Vault.Reply> replyTo) {
+
+    /** Answers as the vault would: {@code applied} false when at or below its watermark. */
+    void acknowledge(boolean applied) {
+      replyTo.tell(
+          new io.clearhouse.cluster.vault.Vault.FeesAcknowledged(
+              vaultId, sourceId, sequence, applied, sequence, 0));
+    }
+  }
+
   /** A stress escalation the backstop asked for. */
   record Escalation(String underlying, BreakerLevel level, String cause) {}
 
   /** Ports feeding probes; the candidate pool is whatever the test sets. */
   public static final class FakePorts {
     public final TestProbe<Req> requests;
+    public final TestProbe<FeeCreditReq> feeCredits;
     final TestProbe<Escalation> escalations;
     public final AtomicReference<CandidatePool> pool =
         new AtomicReference<>(new CandidatePool(0, 0, List.of()));
 
     public FakePorts(ActorTestKit testKit) {
       requests = testKit.createTestProbe();
+      feeCredits = testKit.createTestProbe();
       escalations = testKit.createTestProbe();
     }
 
@@ -108,6 +126,7 @@ public final class BackstopFixture {
     /** The same with a real proposer (governance). */
     public BackstopPorts ports(LongConsumer fundListener, BackstopPorts.DrawProposer proposer) {
       ActorRef<Req> to = requests.getRef();
+      ActorRef<FeeCreditReq> fees = feeCredits.getRef();
       BackstopPorts.Payers payers =
           new BackstopPorts.Payers() {
             @Override
@@ -162,6 +181,16 @@ public final class BackstopFixture {
                 String accountId, String requestId, long amountMinor, ActorRef<Settled> replyTo) {
               to.tell(
                   new Req("loss", accountId, requestId, amountMinor, 0, 0, false, replyTo, null));
+            }
+
+            @Override
+            public void creditFees(
+                String vaultId,
+                String sourceId,
+                long sequence,
+                long amountMinor,
+                ActorRef<io.clearhouse.cluster.vault.Vault.Reply> replyTo) {
+              fees.tell(new FeeCreditReq(vaultId, sourceId, sequence, amountMinor, replyTo));
             }
           };
       ActorRef<Escalation> stress = escalations.getRef();

@@ -3,12 +3,15 @@ package io.clearhouse.cluster.oracle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.clearhouse.cluster.governance.ParameterChanges;
 import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.oracle.OracleView.SourceStatus;
 import io.clearhouse.domain.error.ErrorCode;
 import io.clearhouse.domain.oracle.EwmaVolatility;
 import io.clearhouse.domain.oracle.OracleParameters;
 import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +46,7 @@ class OracleTest {
   private EventSourcedBehaviorTestKit<Oracle.Command, Oracle.Event, Oracle.State> kit;
   private TestProbe<MarketTick> ticks;
   private String underlying;
+  private ParametersBoard board;
 
   @AfterAll
   static void shutdown() {
@@ -89,9 +93,11 @@ class OracleTest {
     TestProbe<Topic.TopicStats> stats = testKit.createTestProbe(Topic.TopicStats.class);
     topic.tell(Topic.getTopicStats(stats.getRef()));
     assertThat(stats.receiveMessage().localSubscriberCount()).isEqualTo(1);
+    board = Oracle.fixedBoard(settings(underlying));
     kit =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), Oracle.create(underlying, settings(underlying), topic, clock::get));
+            testKit.system(),
+            Oracle.create(underlying, settings(underlying), board, topic, clock::get));
   }
 
   /** A quote of {@code usd} whole dollars observed {@code ageMs} before the clock. */
@@ -393,6 +399,105 @@ class OracleTest {
       // then
       assertThat(after).isEqualTo(before);
       assertThat(view().indexMinor()).isEqualTo(usd(60_600));
+    }
+  }
+
+  /** Governance's next version: the one in force with {@code changes} applied. */
+  private void activate(long version, Map<String, String> changes) {
+    Outcome<RiskParameters> next = ParameterChanges.apply(board.current(), changes, version);
+    assertThat(next.isOk()).as(String.valueOf(next)).isTrue();
+    assertThat(board.offer(version, next.value())).isTrue();
+  }
+
+  @Nested
+  class Versions {
+    @Test
+    void aRaisedQuorumMakesTheNextTickInvalid() {
+      // given a valid index from two sources under the quorum of 2
+      newOracle();
+      posted(quote("src-a", 60_000, 0), quote("src-b", 60_010, 0));
+      assertThat(ticks.expectMessageClass(MarketTick.class).valid()).isTrue();
+      // when governance raises the quorum to 3
+      activate(2, Map.of("oracle.quorum", "3", "breaker.freshSourcesMin", "3"));
+      MarketTick tick = republish();
+      // then the same two sources no longer make an index
+      assertThat(tick.valid()).isFalse();
+      assertThat(tick.indexMinor()).isZero();
+      OracleView view = view();
+      assertThat(view.parametersVersion()).isEqualTo(2);
+      assertThat(view.quorum()).isEqualTo(3);
+      // and a third source restores it
+      assertThat(posted(quote("src-c", 60_020, 0)).valid()).isTrue();
+    }
+
+    @Test
+    void aShorterStalenessLimitMakesAQuoteStaleSooner() {
+      // given quotes 3 s old, fresh under the 5 s default
+      newOracle();
+      posted(quote("src-a", 60_000, 3_000), quote("src-b", 60_010, 3_000));
+      assertThat(ticks.expectMessageClass(MarketTick.class).valid()).isTrue();
+      // when the limit drops to 2 s
+      activate(2, Map.of("oracle.stalenessMsMax", "2000"));
+      // then
+      MarketTick tick = republish();
+      assertThat(tick.valid()).isFalse();
+      assertThat(tick.freshSources()).isZero();
+      assertThat(view().source("src-a").status()).isEqualTo(SourceStatus.STALE);
+    }
+
+    @Test
+    void aNarrowerDeviationLimitFlagsASourceAtTheNextPost() {
+      // given three sources within 1% of each other
+      newOracle();
+      posted(quote("src-a", 60_000, 0), quote("src-b", 60_000, 0), quote("src-c", 60_500, 0));
+      assertThat(view().source("src-c").status()).isEqualTo(SourceStatus.USED);
+      // when D drops to 0.5% (the breaker's dispersion threshold must stay below it)
+      activate(2, Map.of("oracle.deviationBpsMax", "50", "breaker.dispersionBpsMax", "40"));
+      // then
+      assertThat(view().source("src-c").status()).isEqualTo(SourceStatus.DEVIATING);
+      assertThat(view().acceptedSources()).isEqualTo(2);
+    }
+
+    @Test
+    void eachSampleUsesTheVersionOfItsPostAndReplayIgnoresTheVersionInForce() {
+      // given two samples under the default EWMA (60 s interval)
+      newOracle();
+      long t0 = clock.get();
+      samplePrice(60_000);
+      clock.addAndGet(60_000);
+      samplePrice(60_600);
+      // when governance doubles the interval and lowers lambda, and two more samples follow
+      activate(2, Map.of("oracle.volSampleIntervalMs", "120000", "oracle.ewmaLambda", "0.9"));
+      clock.addAndGet(120_000);
+      samplePrice(59_400);
+      clock.addAndGet(120_000);
+      samplePrice(60_000);
+      Oracle.State before = kit.getState();
+      // then the estimator switched to the new interval, restarting the return series there
+      OracleParameters v1 = PARAMS;
+      OracleParameters v2 = OracleRules.withVol(PARAMS, 120_000, 0.9, PARAMS.volGapIntervalsMax());
+      EwmaVolatility.State expected = EwmaVolatility.empty();
+      expected = EwmaVolatility.update(v1, expected, usd(60_000), t0).value();
+      expected = EwmaVolatility.update(v1, expected, usd(60_600), t0 + 60_000).value();
+      long at3 = t0 + 180_000;
+      expected =
+          new EwmaVolatility.State(
+              at3 / 120_000, usd(59_400), expected.variance() * 2, expected.returns());
+      expected = EwmaVolatility.update(v2, expected, usd(60_000), at3 + 120_000).value();
+      assertThat(before.ewma()).isEqualTo(expected);
+      assertThat(before.ewmaIntervalMs()).isEqualTo(120_000);
+      assertThat(view().realizedVolatility())
+          .isEqualTo(Math.min(expected.annualizedVolatility(v2).orElseThrow(), 5.0));
+      // and when a third version is in force, recovery rebuilds exactly the same state
+      activate(3, Map.of("oracle.volSampleIntervalMs", "30000", "oracle.ewmaLambda", "0.5"));
+      Oracle.State after = kit.restart().state();
+      assertThat(after).isEqualTo(before);
+    }
+
+    /** One valid index at {@code usd} from two sources at the clock. */
+    private void samplePrice(long usd) {
+      Oracle.Posted reply = posted(quote("src-a", usd, 0), quote("src-b", usd, 0));
+      assertThat(reply.indexMinor()).isEqualTo(usd(usd));
     }
   }
 

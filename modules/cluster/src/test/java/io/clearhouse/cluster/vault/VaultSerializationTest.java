@@ -89,6 +89,52 @@ class VaultSerializationTest {
     assertThat(restored.lpShares()).isEqualTo(state.lpShares());
   }
 
+  @Test
+  void snapshotWrittenBeforeVersionsRestoresWithTheStartCooldown() throws Exception {
+    // given a snapshot of the shape written before cooldown ends were recorded
+    Vault.State state = state();
+    byte[] old = withoutFields(state, List.of("payableFromMs"));
+    // when
+    Vault.State restored = (Vault.State) deserialize(state, old);
+    // then every queued request waits the start cooldown from its request time
+    assertThat(restored.payableFromMs()).isEmpty();
+    assertThat(restored.payableFromMs("lp-b|w1", 10, 1_000)).isEqualTo(1_010);
+    assertThat(restored.queue()).isEqualTo(state.queue());
+    assertThat(state.payableFromMs("lp-a|w1", 11, 1_000)).isEqualTo(86_400_011L);
+  }
+
+  @Test
+  void commitmentWrittenBeforeVersionsRestoresWithoutItsMultiple() throws Exception {
+    // given an event of the shape written before the OI cap multiple was recorded
+    Vault.BackstopCommitted event = new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40, 20_000L);
+    byte[] old = withoutFields(event, List.of("oiCapMultipleBps"));
+    // when
+    Vault.BackstopCommitted restored = (Vault.BackstopCommitted) deserialize(event, old);
+    // then the multiple is unknown (replay uses the start one) and the rest is intact
+    assertThat(restored.oiCapMultipleBps()).isNull();
+    assertThat(restored).isEqualTo(new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40));
+  }
+
+  /** {@code message} serialized with CBOR, then {@code fields} removed from the tree. */
+  static byte[] withoutFields(Object message, List<String> fields) throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(message).get());
+    assertThat(tree.has(fields.get(0))).isTrue();
+    tree.remove(fields);
+    return cbor.writeValueAsBytes(tree);
+  }
+
+  /** Deserializes {@code bytes} as the serializer and manifest of {@code like} would. */
+  static Object deserialize(Object like, byte[] bytes) {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Serializer serializer = serialization.findSerializerFor(like);
+    String manifest = Serializers.manifestFor(serializer, like);
+    return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+  }
+
   private static List<Object> messages() {
     TestProbe<Vault.Reply> replies = testKit.createTestProbe();
     TestProbe<Vault.View> views = testKit.createTestProbe();
@@ -149,6 +195,7 @@ class VaultSerializationTest {
         new Vault.WithdrawalRequested("lp-a", "w1", 7, 10, 20, 0, 7),
         new Vault.WithdrawalsPaid(List.of(payout), 1, 5, 4, 5_000, 4_000, -3, 30),
         new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40),
+        new Vault.BackstopCommitted("c1", "BTC", 0, 9, 10, 40, 20_000L),
         new Vault.FeesCredited("feed-1", 3, 11, 2, 5, 16, 50),
         new Vault.RiskLevelChanged(BreakerLevel.NORMAL, BreakerLevel.HALTED, 60),
         takenOver(),
@@ -263,6 +310,7 @@ class VaultSerializationTest {
         new TreeMap<>(Map.of("account:alice", 1L, "account:bob", 4L)),
         -97_000_000,
         2,
-        draws());
+        draws(),
+        new TreeMap<>(Map.of("lp-b|w1", 1_010L, "lp-a|w1", 86_400_011L)));
   }
 }

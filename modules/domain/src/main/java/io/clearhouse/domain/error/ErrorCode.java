@@ -56,6 +56,8 @@ public enum ErrorCode {
   LEGS_INVALID(2115, "legs do not apply to this account"),
   UNDERLYING_REDUCE_ONLY(2116, "the underlying is reduce-only: no position-increasing legs"),
   UNDERLYING_HALTED(2117, "the underlying is halted: no new trades"),
+  UNKNOWN_ACCOUNT(2118, "account is not known: it must book a deposit before it trades"),
+  DIRECTORY_PARTITION_FULL(2119, "the account directory partition holds the most accounts it may"),
 
   // 3xxx: margin.
   MISSING_MARKET_DATA(3001, "no market data for an underlying the portfolio holds"),
@@ -88,6 +90,11 @@ public enum ErrorCode {
   BACKSTOP_UNKNOWN_SOURCE(5203, "a draw's source is the insurance fund or a reporting vault"),
   BACKSTOP_DRAW_EXCEEDS_SHORTFALL(5204, "the draw is more than the claim still misses"),
   BACKSTOP_INSUFFICIENT_FUND(5205, "the insurance fund holds less than the draw"),
+  // 5210-5219: fee shares a trade feed sweeps into the backstop.
+  BACKSTOP_FEE_SHARES_INVALID(
+      5210, "fee shares are malformed: source, sequence, amount or underlying out of range"),
+  BACKSTOP_FEE_SOURCES_FULL(5211, "the backstop tracks too many fee sources already"),
+  BACKSTOP_FEE_OVERFLOW(5212, "fee shares would overflow the backstop's books"),
 
   // 53xx: governance (proposals and M-of-N approvals).
   GOVERNANCE_INVALID_PROPOSAL(5301, "proposal is malformed or its kind is not allowed here"),
@@ -99,6 +106,11 @@ public enum ErrorCode {
   GOVERNANCE_PROPOSAL_EXPIRED(5306, "proposal expired before it had enough approvals"),
   GOVERNANCE_PROPOSAL_CONFLICT(5307, "proposal id was already used for a different payload"),
   GOVERNANCE_TOO_MANY_PENDING(5308, "too many proposals are pending; approve or let some expire"),
+
+  // 54xx: funding (the cluster's settlement of perpetual funding and its delivery to accounts).
+  FUNDING_UNKNOWN_INSTRUMENT(5401, "funding applies only to a listed perpetual"),
+  FUNDING_INVALID_REQUEST(5402, "funding payment is malformed"),
+  FUNDING_BALANCE_OVERFLOW(5403, "funding payment would overflow the account's cash"),
 
   // 6xxx: circuit breakers.
   BREAKER_INVALID_OBSERVATION(6001, "breaker observation has a field out of range"),
@@ -155,7 +167,19 @@ public enum ErrorCode {
   PARAMS_INVALID_VAULT(9064, "vault parameter is out of range"),
   PARAMS_INVALID_FEES(9065, "fee parameter is out of range"),
   PARAMS_INVALID_FUNDING(9066, "funding parameter is out of range"),
-  PARAMS_INCONSISTENT(9067, "risk parameters contradict each other");
+  PARAMS_INCONSISTENT(9067, "risk parameters contradict each other"),
+
+  // 92xx: stress tests (issue 7: what-if shocks on a snapshot of the live book).
+  STRESS_EMPTY(9201, "a stress test needs at least one shock"),
+  STRESS_TOO_MANY_SHOCKS(9202, "a stress test has more shocks than allowed"),
+  STRESS_INVALID_SHOCK(9203, "shock is malformed or of an unknown type"),
+  STRESS_MOVE_OUT_OF_RANGE(9204, "price move must be above -100% and at most +1000%"),
+  STRESS_VOLATILITY_OUT_OF_RANGE(9205, "volatility shock leaves the volatility out of range"),
+  STRESS_UNKNOWN_UNDERLYING(9206, "shocked underlying has no market"),
+  STRESS_UNKNOWN_ACCOUNT(9207, "defaulting account is not in the book"),
+  STRESS_DUPLICATE_SHOCK(9208, "the same shock is given twice"),
+  STRESS_BOOK_TOO_LARGE(9209, "the book has more accounts than a stress test may value"),
+  STRESS_VALUATION_FAILED(9210, "an account of the book could not be valued");
 
   private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

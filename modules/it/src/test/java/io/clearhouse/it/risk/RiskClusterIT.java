@@ -7,6 +7,7 @@ import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
 import io.clearhouse.it.support.ClusterWaits;
+import io.clearhouse.it.support.FundingChecks;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.it.support.PricePoster;
 import io.clearhouse.testkit.await.Await;
@@ -41,6 +42,9 @@ class RiskClusterIT {
   static final long CAP_PER_SECOND_USD = 300_000;
   static final long CLEAR_DURATION_MS = 8_000;
   static final String VAULT = "backstop-rk";
+  static final long FUNDING_INTERVAL_MS = 5_000;
+  // 1 USD over 60,000: about 16,700 ppb per 5 s period, longs pay shorts about 0.001 USD per lot.
+  static final long FAIR_PREMIUM_MINOR = RiskPopulation.USD;
 
   static final String CONFIG =
       String.join(
@@ -52,6 +56,8 @@ class RiskClusterIT {
               + " implied-volatility = 0.6 }",
           "clearhouse.risk.liquidation-vault = " + VAULT,
           "clearhouse.risk.liquidation.throughput-cap-per-second = \"" + CAP_PER_SECOND_USD + "\"",
+          // Perpetual funding every 5 s, so the test's minutes span dozens of periods.
+          "clearhouse.funding.interval = " + FUNDING_INTERVAL_MS + "ms",
           // Each step is 4%; two steps within the window (8.7%) exceed X = 5%.
           "clearhouse.risk.supervisor.breaker.index-move-bps-max = 500",
           "clearhouse.risk.supervisor.breaker.index-move-window = 30s",
@@ -69,23 +75,61 @@ class RiskClusterIT {
       RiskPopulation population = new RiskPopulation(TRADERS, ENTRY_MINOR);
       try (PricePoster oracle = new PricePoster(client, "XBT", ENTRY_MINOR, 700)) {
         ClusterWaits.awaitValidIndex(client, "XBT", OPERATOR_KEY);
+        long fundingFromMs = System.currentTimeMillis();
+        oracle.fairPremium(FAIR_PREMIUM_MINOR);
         JsonNode backstopBefore = RiskChecks.backstop(client);
         population.build(client, ENTRY_MINOR, VAULT);
         ClusterWaits.awaitDelivered(
             client, RiskPopulation.VENUE, population.batches(), OPERATOR_KEY);
+        // Funding settles the book (it nets to zero) before the fall.
+        FundingChecks.awaitSettledWithPayments(client, OPERATOR_KEY, RiskPopulation.INSTRUMENT, 2);
         long dropStartMs = System.currentTimeMillis();
         fallInSteps(cluster, client, oracle);
         awaitQuiet(client, population);
         long lastMoveMs = System.currentTimeMillis();
+        // After the liquidations the vault holds positions the engines do not see: funding charges
+        // them too, so a period after the last move still settles (not skipped as unbalanced).
+        long vaultPaidPeriod =
+            FundingChecks.awaitSettledWithVaultPayment(
+                client, OPERATOR_KEY, RiskPopulation.INSTRUMENT, VAULT, lastMoveMs);
+        System.out.printf(
+            "funding: period %d after the liquidations paid the vault%n", vaultPaidPeriod);
+        // No premium, no funding: the books stop moving before they are summed.
+        oracle.fairPremium(0);
+        long fundedThroughMs =
+            FundingChecks.awaitQuiet(
+                client, OPERATOR_KEY, RiskPopulation.INSTRUMENT, System.currentTimeMillis());
         RiskChecks checks = new RiskChecks(client, cassandra, population, VAULT);
         checks.assertLiquidationsWereDue();
         checks.assertNobodyLeftBelowMaintenance();
         checks.assertThroughputCap(CAP_PER_SECOND_USD * RiskPopulation.USD);
         checks.assertDeliveredOnce();
         checks.assertConserved(backstopBefore);
+        assertFundingExactlyOnce(cassandra, population, fundingFromMs, fundedThroughMs);
         awaitBreakerBackToNormal(client, dropStartMs, lastMoveMs);
       }
     }
+  }
+
+  /**
+   * Funding through the two kills: every settled XBT-PERP period zero-sum with its fund part, each
+   * account's and the vault's applied funding exactly its settlement entries (the conservation sum
+   * above already holds the funding in the balances, the vault's cash and the fund, and nothing is
+   * undelivered).
+   */
+  private static void assertFundingExactlyOnce(
+      CassandraProcess cassandra, RiskPopulation population, long fromMs, long throughMs) {
+    List<String> accounts = new ArrayList<>();
+    accounts.add(RiskPopulation.MARKET_MAKER);
+    population.traders.forEach(trader -> accounts.add(trader.id()));
+    FundingChecks.Checked checked =
+        FundingChecks.assertExactlyOnce(
+            cassandra, RiskPopulation.INSTRUMENT, accounts, List.of(VAULT), fromMs, throughMs);
+    System.out.printf(
+        "funding: %d payments checked, %d of them to the vault%n",
+        checked.payments(), checked.vaultPayments());
+    assertThat(checked.payments()).as("funding payments settled").isPositive();
+    assertThat(checked.vaultPayments()).as("funding payments to the vault").isPositive();
   }
 
   /** 60,000 to 48,000 in five 4% steps; a node dies after the second and the fourth. */

@@ -55,6 +55,25 @@ public final class Members {
     assertThat(committed.status()).as(committed.toString()).isIn(200, 201);
   }
 
+  /**
+   * The operator commits {@code commitMinor} of {@code vaultId}'s capital to {@code underlying}
+   * (request id "c-" + underlying): the open interest on it is capped at a multiple of that.
+   */
+  public static void commit(ApiClient client, String vaultId, String underlying, long commitMinor)
+      throws Exception {
+    String commit =
+        "{\"requestId\":\"c-"
+            + underlying
+            + "\",\"underlying\":\""
+            + underlying
+            + "\",\"amount\":\""
+            + usd(commitMinor)
+            + "\"}";
+    Answer committed =
+        client.send("POST", "/v1/vaults/" + vaultId + "/commitments", OPERATOR_KEY, commit, WITHIN);
+    assertThat(committed.status()).as(committed.toString()).isIn(200, 201);
+  }
+
   /** USD minor units as the API's decimal string. */
   public static String usd(long minor) {
     return BigDecimal.valueOf(minor, 6).toPlainString();

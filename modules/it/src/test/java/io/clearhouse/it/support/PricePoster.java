@@ -21,6 +21,8 @@ public final class PricePoster implements AutoCloseable {
   private final String underlying;
   private final AtomicLong priceMinor;
   private final AtomicInteger posted = new AtomicInteger();
+  // The fair price's premium over the posted price (0: no fair price, mark = index).
+  private final AtomicLong fairPremiumMinor = new AtomicLong();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
   public PricePoster(ApiClient client, String underlying, long initialPriceMinor, long intervalMs) {
@@ -32,6 +34,15 @@ public final class PricePoster implements AutoCloseable {
 
   public void set(long newPriceMinor) {
     priceMinor.set(newPriceMinor);
+    post();
+  }
+
+  /**
+   * From now on also posts a fair price {@code premiumMinor} above the price, so the mark sits
+   * above the index and perpetual funding has a positive rate (0: no fair price again).
+   */
+  public void fairPremium(long premiumMinor) {
+    fairPremiumMinor.set(premiumMinor);
     post();
   }
 
@@ -53,7 +64,14 @@ public final class PricePoster implements AutoCloseable {
           .append(now)
           .append('}');
     }
-    body.append("],\"impliedVolatility\":{\"" + underlying + "\":0.6}}");
+    body.append("],\"impliedVolatility\":{\"" + underlying + "\":0.6}");
+    long premium = fairPremiumMinor.get();
+    if (premium != 0) {
+      body.append(",\"fairPrice\":{\"" + underlying + "\":\"")
+          .append(Members.usd(priceMinor.get() + premium))
+          .append("\"}");
+    }
+    body.append('}');
     try {
       Answer answer = client.send("POST", "/v1/oracle/prices", ORACLE_KEY, body.toString(), WITHIN);
       if (answer.status() == 200 || answer.status() == 201) {

@@ -7,6 +7,7 @@ import io.clearhouse.cassandra.CassandraProcess;
 import io.clearhouse.it.support.ApiClient;
 import io.clearhouse.it.support.ApiClient.Answer;
 import io.clearhouse.it.support.Journal;
+import io.clearhouse.it.support.Members;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.testkit.await.Await;
 import io.clearhouse.testkit.cassandra.CassandraExtension;
@@ -36,9 +37,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Checks, against a model the test keeps itself: every leg of every acknowledged batch is
  * applied exactly once (each account's lots per instrument, its watermark per feed, and between one
  * and one-per-batch journal events, since queued batches coalesce), per instrument the positions
- * sum to zero, the fees the feeds hold equal the fees recomputed independently, and cash is
- * conserved: the sum of cash less perpetual cost bases plus the fees held is zero (no collateral
- * was deposited in this test).
+ * sum to zero, the fees the feeds booked equal the fees recomputed independently, and once the
+ * feeds swept them (quiescence: nothing held or in transit in a feed, no vault credit owed by the
+ * backstop) cash is conserved: the sum of cash less perpetual cost bases plus the fees the fund,
+ * the treasury and the vaults gained equals the deposits (each account deposits before it trades,
+ * and a vault commits capital to BTC and ETH: the feeds admit only known accounts within the
+ * open-interest cap).
  */
 @ExtendWith(CassandraExtension.class)
 class TradesClusterIT {
@@ -47,8 +51,22 @@ class TradesClusterIT {
   static final List<String> VENUES = List.of("venue-a", "venue-b");
   static final int ACCOUNTS = 30;
 
-  /** Accounts of their own: other tests share the Cassandra of this run. */
-  static final String ACCOUNT_PREFIX = "trader-";
+  /**
+   * Accounts of their own (other tests share the Cassandra of this run), under the development
+   * trader key's "load-*" accounts so the test can deposit for them.
+   */
+  static final String ACCOUNT_PREFIX = "load-tr-";
+
+  /**
+   * What each account deposits before it trades: a feed admits only accounts that booked a deposit
+   * (issue 4), so the conservation sum ends at {@code ACCOUNTS × DEPOSIT_MINOR}.
+   */
+  static final long DEPOSIT_MINOR = 1_000_000L * 1_000_000L;
+
+  /** The vault whose commitments cap the open interest of BTC and ETH (5x each, far above). */
+  static final String VAULT = "vault-trades";
+
+  static final long VAULT_COMMIT_MINOR = 10_000_000L * 1_000_000L;
 
   static final int BATCHES_PER_VENUE = 80;
   static final int TRADES_PER_BATCH = 20;
@@ -101,6 +119,8 @@ class TradesClusterIT {
       for (String venue : VENUES) {
         batches.put(venue, batches(venue, new Random(venue.hashCode())));
       }
+      openAccountsAndCommitCapital(client);
+      FeeOwners feeOwnersBefore = FeeOwners.read(client);
       long startNs = System.nanoTime();
       postAllKillingAndRestartingANode(cluster, client, batches);
       long postedMs = (System.nanoTime() - startNs) / 1_000_000;
@@ -110,8 +130,23 @@ class TradesClusterIT {
       System.out.printf(
           "trades: %d in %d batches posted in %d ms, all legs delivered after %d ms%n",
           trades, VENUES.size() * BATCHES_PER_VENUE, postedMs, deliveredMs);
-      assertLedger(client, batches, feeds);
+      assertLedger(client, batches, feeds, feeOwnersBefore);
       assertJournal(cassandra, batches);
+    }
+  }
+
+  /**
+   * The feeds admit only accounts that booked a deposit, and cap open interest by the backstop
+   * capital committed to each underlying: every account deposits, and an LP funds a vault that
+   * commits to BTC and ETH. The first batches may be answered 503 until the supervisor broadcasts
+   * the commitment; the client retries them.
+   */
+  private static void openAccountsAndCommitCapital(ApiClient client) throws Exception {
+    Members.fundVault(
+        client, VAULT, "lp-trades", 2 * VAULT_COMMIT_MINOR, "BTC", VAULT_COMMIT_MINOR);
+    Members.commit(client, VAULT, "ETH", VAULT_COMMIT_MINOR);
+    for (int a = 0; a < ACCOUNTS; a++) {
+      Members.deposit(client, ACCOUNT_PREFIX + a, DEPOSIT_MINOR);
     }
   }
 
@@ -227,7 +262,10 @@ class TradesClusterIT {
   }
 
   private static void assertLedger(
-      ApiClient client, Map<String, List<List<TradeSpec>>> batches, Map<String, JsonNode> feeds)
+      ApiClient client,
+      Map<String, List<List<TradeSpec>>> batches,
+      Map<String, JsonNode> feeds,
+      FeeOwners before)
       throws Exception {
     Map<String, Map<String, Long>> lots = new HashMap<>();
     long fees = 0;
@@ -242,14 +280,28 @@ class TradesClusterIT {
         }
       }
     }
-    long feesHeld = 0;
-    for (JsonNode feed : feeds.values()) {
-      feesHeld +=
+    // Quiescence: every feed swept what it booked and the backstop delivered the vaults' credits;
+    // the fees in flight (held or in transit in a feed, owed by the backstop) are then zero.
+    awaitFeesSwept(client);
+    long feesBooked = 0;
+    long feesInFlight = 0;
+    for (String venue : VENUES) {
+      JsonNode feed = feedView(client, venue);
+      long held =
           feed.get("vaultsFeeMinor").asLong()
               + feed.get("insuranceFundFeeMinor").asLong()
               + feed.get("treasuryFeeMinor").asLong();
+      feesInFlight += held;
+      feesBooked += held + feed.get("feesSweptMinor").asLong() - before.sweptMinor(venue);
     }
-    assertThat(feesHeld).as("fees held by the feeds").isEqualTo(fees);
+    assertThat(feesBooked).as("fees booked by the feeds").isEqualTo(fees);
+    FeeOwners after = FeeOwners.read(client);
+    feesInFlight += after.owedToVaultsMinor();
+    assertThat(feesInFlight).as("fees still in flight at quiescence").isZero();
+    // Deposits - withdrawals (none here) = balances + fees held by fund, treasury and vaults (+ in
+    // flight, zero): the fees reached their owners exactly once.
+    long feesHeld = feesInFlight + after.heldSince(before);
+    assertThat(feesHeld).as("fees held by feeds, fund, treasury and vaults").isEqualTo(fees);
     Map<String, Long> netLots = new TreeMap<>();
     long cashLessPerpCost = 0;
     for (int a = 0; a < ACCOUNTS; a++) {
@@ -280,7 +332,84 @@ class TradesClusterIT {
       cashLessPerpCost += usd == null ? 0 : usd.get("minor").asLong();
     }
     assertThat(netLots.values()).allMatch(v -> v == 0);
-    assertThat(cashLessPerpCost + feesHeld).as("cash - perp cost + fees held").isZero();
+    assertThat(cashLessPerpCost + feesHeld)
+        .as("cash - perp cost + fees held by feeds, fund, treasury and vaults = deposits")
+        .isEqualTo(ACCOUNTS * DEPOSIT_MINOR);
+  }
+
+  private static void awaitFeesSwept(ApiClient client) {
+    waitUntil(
+        "every feed's fees swept and every vault fee credit delivered",
+        () -> {
+          for (String venue : VENUES) {
+            JsonNode feed = feedView(client, venue);
+            if (feed.get("vaultsFeeMinor").asLong()
+                    + feed.get("insuranceFundFeeMinor").asLong()
+                    + feed.get("treasuryFeeMinor").asLong()
+                != 0) {
+              return false;
+            }
+          }
+          return FeeOwners.read(client).owedToVaultsMinor() == 0;
+        });
+  }
+
+  /**
+   * Where swept fees end up, as read at one moment: the backstop's fund, treasury and vault credits
+   * it still owes, every reporting vault's fee income, and each feed's swept total.
+   */
+  record FeeOwners(
+      long fundMinor,
+      long treasuryMinor,
+      long owedToVaultsMinor,
+      Map<String, Long> vaultFeesMinor,
+      Map<String, Long> sweptByVenueMinor) {
+
+    static FeeOwners read(ApiClient client) {
+      try {
+        JsonNode backstop =
+            client.send("GET", "/v1/backstop", OPERATOR_KEY, null, ANSWER_WITHIN).body();
+        Map<String, Long> vaultFees = new TreeMap<>();
+        for (JsonNode vault : backstop.path("vaults")) {
+          String id = vault.path("vaultId").asText();
+          JsonNode view =
+              client.send("GET", "/v1/vaults/" + id, OPERATOR_KEY, null, ANSWER_WITHIN).body();
+          vaultFees.put(id, view.path("feesCreditedMinor").asLong());
+        }
+        Map<String, Long> swept = new TreeMap<>();
+        for (String venue : VENUES) {
+          swept.put(venue, feedView(client, venue).path("feesSweptMinor").asLong());
+        }
+        return new FeeOwners(
+            backstop.path("fundMinor").asLong(),
+            backstop.path("treasuryMinor").asLong(),
+            backstop.path("feesOwedToVaultsMinor").asLong(),
+            vaultFees,
+            swept);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted reading the fee owners", e);
+      }
+    }
+
+    long sweptMinor(String venue) {
+      return sweptByVenueMinor.getOrDefault(venue, 0L);
+    }
+
+    /** What fund, treasury, owed credits and vaults gained since {@code before}. */
+    long heldSince(FeeOwners before) {
+      long gained =
+          fundMinor
+              - before.fundMinor
+              + treasuryMinor
+              - before.treasuryMinor
+              + owedToVaultsMinor
+              - before.owedToVaultsMinor;
+      for (Map.Entry<String, Long> vault : vaultFeesMinor.entrySet()) {
+        gained += vault.getValue() - before.vaultFeesMinor.getOrDefault(vault.getKey(), 0L);
+      }
+      return gained;
+    }
   }
 
   /** The last batch (1-based sequence) of a venue that {@code account} was in, 0 if none. */
@@ -329,13 +458,13 @@ class TradesClusterIT {
     for (int a = 0; a < ACCOUNTS; a++) {
       String account = ACCOUNT_PREFIX + a;
       long events = eventCounts.get("Account|" + account);
-      // Batches queued for a busy account coalesce into one event, so an account has at least
-      // one and at most one event per batch it was in; that each took effect exactly once is
-      // what the lots, the watermarks and the conservation sum check.
+      // Its deposit, then: batches queued for a busy account coalesce into one event, so an
+      // account has at least one and at most one event per batch it was in; that each took
+      // effect exactly once is what the lots, the watermarks and the conservation sum check.
       int batchesOfAccount = batchesByAccount.getOrDefault(account, Set.of()).size();
       assertThat(events)
           .as("events of %s", account)
-          .isBetween(batchesOfAccount == 0 ? 0L : 1L, (long) batchesOfAccount);
+          .isBetween(1L + (batchesOfAccount == 0 ? 0L : 1L), 1L + batchesOfAccount);
     }
   }
 }

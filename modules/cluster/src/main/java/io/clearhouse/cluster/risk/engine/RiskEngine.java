@@ -18,6 +18,7 @@ import io.clearhouse.domain.margin.UnderlyingMarket;
 import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.position.PositionState;
 import io.clearhouse.domain.risk.PositionIndex;
+import io.clearhouse.domain.stress.StressBook;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,9 @@ import org.apache.pekko.cluster.typed.Cluster;
  * <p>Its commands never leave the node (accounts reach it through {@link #observer}, the topics and
  * the account's reply through message adapters), so they are not serializable, except {@link
  * AdlQuery}: the backstop finds every node's engine under {@link #SERVICE_KEY} and asks each for
- * its best auto-deleveraging candidates.
+ * its best auto-deleveraging candidates; and {@link PositionsQuery}, through which the funding
+ * coordinator collects a perpetual's open positions from every node; and {@link SnapshotQuery},
+ * through which a stress test collects every account's last reported ledger.
  */
 public final class RiskEngine {
   /** Every node's engine registers under this key with the receptionist. */
@@ -72,7 +75,9 @@ public final class RiskEngine {
           Drain,
           Report,
           GetStats,
-          AdlQuery {}
+          AdlQuery,
+          PositionsQuery,
+          SnapshotQuery {}
 
   /** An oracle tick from the ticks topic. */
   public record TickReceived(MarketTick tick) implements Command {}
@@ -147,6 +152,82 @@ public final class RiskEngine {
       Objects.requireNonNull(nodeId, "nodeId");
       Objects.requireNonNull(instrumentId, "instrumentId");
       candidates = List.copyOf(candidates);
+    }
+  }
+
+  /**
+   * Asks for every open position on {@code instrumentId} of the accounts this node's engine holds
+   * (their last reported ledgers): the funding coordinator sums the nodes' answers into the
+   * perpetual's open positions for one funding period.
+   */
+  public record PositionsQuery(String instrumentId, ActorRef<Positions> replyTo)
+      implements Command, CborSerializable {
+    public PositionsQuery {
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * One node's answer to a {@link PositionsQuery}: signed lots by account id (flat accounts are
+   * absent).
+   *
+   * @param nodeId the answering node's address
+   */
+  public record Positions(String nodeId, String instrumentId, Map<String, Long> lotsByAccount)
+      implements CborSerializable {
+    public Positions {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(instrumentId, "instrumentId");
+      lotsByAccount = Map.copyOf(lotsByAccount);
+    }
+  }
+
+  /** The most accounts one {@link SnapshotChunk} carries, whatever the asker wants. */
+  public static final int SNAPSHOT_CHUNK_ACCOUNTS_MAX = 1_000;
+
+  /**
+   * Asks for the last ledger every account on this node reported and the node's last valid tick of
+   * every listed underlying, for a stress test (it changes nothing). The answer is one or more
+   * {@link SnapshotChunk}s of at most {@code chunkAccountsMax} accounts (capped at {@link
+   * #SNAPSHOT_CHUNK_ACCOUNTS_MAX}), so no message outgrows the transport's frame; all chunks are
+   * cut from the same instant of the engine.
+   *
+   * @param queryId the asker's id of the query, echoed in every chunk
+   */
+  public record SnapshotQuery(long queryId, int chunkAccountsMax, ActorRef<SnapshotChunk> replyTo)
+      implements Command, CborSerializable {
+    public SnapshotQuery {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /**
+   * One part of a node's answer to a {@link SnapshotQuery}.
+   *
+   * @param nodeId the answering node's address
+   * @param chunk this chunk's index, from 0
+   * @param chunks how many chunks the node sends (at least 1, even without accounts)
+   * @param atMs when the engine cut the snapshot
+   * @param accounts the ledgers of this chunk
+   * @param market the node's last valid tick per listed underlying (in chunk 0 only)
+   */
+  public record SnapshotChunk(
+      long queryId,
+      String nodeId,
+      int chunk,
+      int chunks,
+      long atMs,
+      List<StressBook.AccountLedger> accounts,
+      List<MarketTick> market)
+      implements CborSerializable {
+    public SnapshotChunk {
+      Objects.requireNonNull(nodeId, "nodeId");
+      accounts = List.copyOf(accounts);
+      market = List.copyOf(market);
+      if (chunk < 0 || chunk >= chunks) {
+        throw new IllegalArgumentException("chunk " + chunk + " of " + chunks);
+      }
     }
   }
 
@@ -376,6 +457,8 @@ public final class RiskEngine {
         .onMessageEquals(Report.INSTANCE, this::onReport)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(AdlQuery.class, this::onAdlQuery)
+        .onMessage(PositionsQuery.class, this::onPositionsQuery)
+        .onMessage(SnapshotQuery.class, this::onSnapshotQuery)
         .onSignal(PostStop.class, stopped -> onStopped())
         .build();
   }
@@ -549,6 +632,67 @@ public final class RiskEngine {
                 spec.instrument(), query.winnerSide(), mark, query.limit(), desk.index());
     query.replyTo().tell(new AdlCandidates(nodeId, query.instrumentId(), mark, candidates));
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onPositionsQuery(PositionsQuery query) {
+    String nodeId = Cluster.get(context.getSystem()).selfMember().address().toString();
+    Map<String, Long> lots = new HashMap<>();
+    for (AccountChanged ledger : ledgers.values()) {
+      PositionState position = ledger.positions().get(query.instrumentId());
+      if (position != null && position.lots() != 0) {
+        lots.put(ledger.accountId(), position.lots());
+      }
+    }
+    query.replyTo().tell(new Positions(nodeId, query.instrumentId(), lots));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onSnapshotQuery(SnapshotQuery query) {
+    String nodeId = Cluster.get(context.getSystem()).selfMember().address().toString();
+    List<MarketTick> market = new java.util.ArrayList<>();
+    java.util.TreeSet<String> underlyings = new java.util.TreeSet<>();
+    instruments.all().values().forEach(s -> underlyings.add(s.instrument().underlying().symbol()));
+    for (String underlying : underlyings) {
+      board.lastValid(underlying).ifPresent(market::add);
+    }
+    List<StressBook.AccountLedger> all = new java.util.ArrayList<>(ledgers.size());
+    for (AccountChanged ledger : ledgers.values()) {
+      all.add(
+          new StressBook.AccountLedger(
+              ledger.accountId(), ledger.balancesMinor(), ledger.positions()));
+    }
+    for (SnapshotChunk chunk :
+        snapshotChunks(
+            query.queryId(),
+            nodeId,
+            System.currentTimeMillis(),
+            all,
+            market,
+            query.chunkAccountsMax())) {
+      query.replyTo().tell(chunk);
+    }
+    return Behaviors.same();
+  }
+
+  /** Cuts {@code accounts} into chunks of at most {@code chunkMax} (within 1..the cap). */
+  static List<SnapshotChunk> snapshotChunks(
+      long queryId,
+      String nodeId,
+      long atMs,
+      List<StressBook.AccountLedger> accounts,
+      List<MarketTick> market,
+      int chunkMax) {
+    int size = Math.max(1, Math.min(chunkMax, SNAPSHOT_CHUNK_ACCOUNTS_MAX));
+    int chunks = Math.max(1, (accounts.size() + size - 1) / size);
+    List<SnapshotChunk> out = new java.util.ArrayList<>(chunks);
+    for (int i = 0; i < chunks; i++) {
+      List<StressBook.AccountLedger> part =
+          accounts.subList(i * size, Math.min(accounts.size(), (i + 1) * size));
+      out.add(
+          new SnapshotChunk(queryId, nodeId, i, chunks, atMs, part, i == 0 ? market : List.of()));
+    }
+    assert out.stream().mapToInt(c -> c.accounts().size()).sum() == accounts.size();
+    return out;
   }
 
   private int nodesUp() {

@@ -15,11 +15,21 @@ final class IndexHistory {
   /** Most samples kept; bounds memory per underlying. */
   static final int SAMPLES_MAX = 512;
 
-  private final long windowMs;
-  private final long sampleIntervalMs;
+  private long windowMs;
+  private long sampleIntervalMs;
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
 
   IndexHistory(long windowMs) {
+    window(windowMs);
+  }
+
+  /**
+   * Sets the window (a new parameters version may change it), applied from the next sample on. A
+   * shorter window trims at the next {@link #record}; a longer one cannot bring back samples
+   * already dropped, so until it fills the oldest sample kept is the reference: the move is then
+   * measured over less time than the window, which under-counts and never invents a move.
+   */
+  void window(long windowMs) {
     if (windowMs <= 0) {
       throw new IllegalArgumentException("window must be positive");
     }

@@ -6,6 +6,7 @@ import io.clearhouse.cluster.instruments.InstrumentCatalog;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.serialization.CborSerializable;
@@ -16,6 +17,7 @@ import io.clearhouse.domain.breaker.BreakerTrigger;
 import io.clearhouse.domain.breaker.CircuitBreaker;
 import io.clearhouse.domain.ids.Ids;
 import io.clearhouse.domain.margin.MarginInputs;
+import io.clearhouse.domain.params.RiskParameters;
 import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +79,23 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       like an active trigger of that level: the breaker does not step down from that level until
  *       no stress escalation arrived for the clear duration. A forced level wins over stress.
  * </ul>
+ *
+ * <p>Thresholds (X, D, the quorum, C, U, L, the windows and T) are those of the governance version
+ * in force on this node's {@link ParametersBoard}, read by the command handler at each evaluation
+ * (once for all underlyings), stress escalation and forced level, so a new version is evaluated
+ * from the next observation on. Each trigger change and transition records the version it was
+ * decided under; the event handler applies recorded decisions and never reads the board, so replay
+ * gives the same breakers whatever version is in force today.
+ *
+ * <p>A lowered threshold does not retro-trigger past windows: past observations and transitions are
+ * never re-evaluated (they are facts in the journal), and the next observation compares the
+ * trailing window measured now (the index now against the index one window ago, the liquidated
+ * notional within the window ending now) with the new threshold. If the present window breaches the
+ * new threshold, the breaker escalates now, at the time of that observation, which is what the new
+ * rule asks; a window that ended before the version took effect is never judged by it. A lengthened
+ * window may briefly see less history than it spans (the index history and liquidation records kept
+ * only the old window), which under-counts, never over-counts, until it fills. A changed T applies
+ * to the next step-down decision with the clear times already recorded.
  */
 public final class RiskSupervisor
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -103,7 +122,7 @@ public final class RiskSupervisor
 
   private final ActorContext<Command> context;
   private final RiskSupervisorSettings settings;
-  private final BreakerParameters params;
+  private final ParametersBoard parameters;
   private final MarketTopics topics;
   private final Set<String> listedUnderlyings;
 
@@ -120,6 +139,7 @@ public final class RiskSupervisor
       ActorContext<Command> context,
       PersistenceId persistenceId,
       RiskSupervisorSettings settings,
+      ParametersBoard parameters,
       MarketTopics topics,
       Set<String> listedUnderlyings) {
     // Journal failures (Cassandra unreachable) restart with backoff instead of stopping.
@@ -128,22 +148,34 @@ public final class RiskSupervisor
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
     this.settings = settings;
-    this.params = settings.breaker();
+    this.parameters = parameters;
     this.topics = topics;
     this.listedUnderlyings = Set.copyOf(listedUnderlyings);
   }
 
   /**
-   * Starts the supervisor as this cluster's singleton (every node calls this; one node runs it) and
-   * returns the proxy every node sends its reports to.
+   * Starts the supervisor as this cluster's singleton under fixed breaker thresholds (the
+   * configured ones; tests and tools that do not follow governance) and returns the proxy every
+   * node sends its reports to.
    */
   public static ActorRef<RiskSupervisor.Command> initSingleton(
       ActorSystem<?> system, Config clearhouse, MarketTopics topics) {
     RiskSupervisorSettings settings = RiskSupervisorSettings.fromConfig(clearhouse);
+    return initSingleton(system, clearhouse, topics, fixedBoard(settings));
+  }
+
+  /**
+   * Starts the supervisor as this cluster's singleton (every node calls this; one node runs it)
+   * under the parameters in force on the node that runs it ({@code parameters}, read at every
+   * evaluation) and returns the proxy every node sends its reports to.
+   */
+  public static ActorRef<RiskSupervisor.Command> initSingleton(
+      ActorSystem<?> system, Config clearhouse, MarketTopics topics, ParametersBoard parameters) {
+    RiskSupervisorSettings settings = RiskSupervisorSettings.fromConfig(clearhouse);
     Set<String> listed = listedUnderlyings(InstrumentCatalog.fromConfig(clearhouse));
     // A bug or a recovery failure must not leave the cluster without a supervisor.
     Behavior<Command> behavior =
-        Behaviors.supervise(create(settings, topics, listed, PERSISTENCE_ID))
+        Behaviors.supervise(create(settings, parameters, topics, listed, PERSISTENCE_ID))
             .onFailure(
                 SupervisorStrategy.restartWithBackoff(
                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
@@ -160,12 +192,43 @@ public final class RiskSupervisor
     return symbols;
   }
 
-  /** The supervisor's behavior under {@code persistenceId} (tests run several side by side). */
+  /**
+   * The supervisor's behavior under {@code persistenceId} with the settings' fixed thresholds
+   * (tests run several side by side).
+   */
   static Behavior<Command> create(
       RiskSupervisorSettings settings,
       MarketTopics topics,
       Set<String> listedUnderlyings,
       PersistenceId persistenceId) {
+    return create(settings, fixedBoard(settings), topics, listedUnderlyings, persistenceId);
+  }
+
+  /** A board that holds the start parameters only: the defaults with the settings' breaker. */
+  static ParametersBoard fixedBoard(RiskSupervisorSettings settings) {
+    RiskParameters d = RiskParameters.defaults();
+    return new ParametersBoard(
+        new RiskParameters(
+            d.version(),
+            d.margin(),
+            d.collateral(),
+            d.liquidation(),
+            d.waterfall(),
+            settings.breaker(),
+            d.oracle(),
+            d.vault(),
+            d.fees(),
+            d.funding()));
+  }
+
+  /** The supervisor's behavior under {@code persistenceId}, following {@code parameters}. */
+  static Behavior<Command> create(
+      RiskSupervisorSettings settings,
+      ParametersBoard parameters,
+      MarketTopics topics,
+      Set<String> listedUnderlyings,
+      PersistenceId persistenceId) {
+    Objects.requireNonNull(parameters, "parameters");
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -173,7 +236,7 @@ public final class RiskSupervisor
                   timers.startTimerWithFixedDelay(new Evaluate(), settings.evaluateInterval());
                   subscribe(context, topics);
                   return new RiskSupervisor(
-                      context, persistenceId, settings, topics, listedUnderlyings);
+                      context, persistenceId, settings, parameters, topics, listedUnderlyings);
                 }));
   }
 
@@ -483,14 +546,28 @@ public final class RiskSupervisor
   /** A new incarnation of the supervisor started (after a recovery). */
   public record EpochStarted(long epoch, long atMs) implements Event {}
 
-  /** The active triggers of an underlying's breaker changed (old and new set). */
+  /**
+   * The active triggers of an underlying's breaker changed (old and new set), as decided under the
+   * thresholds of governance version {@code parametersVersion} (0 in events written before versions
+   * were recorded).
+   */
   public record TriggersChanged(
-      String underlying, Set<BreakerTrigger> previous, Set<BreakerTrigger> current, long atMs)
+      String underlying,
+      Set<BreakerTrigger> previous,
+      Set<BreakerTrigger> current,
+      long atMs,
+      long parametersVersion)
       implements Event {
     public TriggersChanged {
       Objects.requireNonNull(underlying, "underlying");
       previous = new TreeSet<>(previous);
       current = new TreeSet<>(current);
+    }
+
+    /** A change recorded without its version (the shape written before versions). */
+    public TriggersChanged(
+        String underlying, Set<BreakerTrigger> previous, Set<BreakerTrigger> current, long atMs) {
+      this(underlying, previous, current, atMs, 0);
     }
 
     CircuitBreaker.TriggersChanged toDomain() {
@@ -503,14 +580,25 @@ public final class RiskSupervisor
    *
    * @param transition from, to, kind, the triggers that caused an escalation, when
    * @param cause the observation the breaker compared when it decided
+   * @param parametersVersion the governance version whose thresholds it was compared with (0 in
+   *     events written before versions were recorded)
    */
   public record Transitioned(
-      String underlying, CircuitBreaker.Transition transition, BreakerObservation cause)
+      String underlying,
+      CircuitBreaker.Transition transition,
+      BreakerObservation cause,
+      long parametersVersion)
       implements Event {
     public Transitioned {
       Objects.requireNonNull(underlying, "underlying");
       Objects.requireNonNull(transition, "transition");
       Objects.requireNonNull(cause, "cause");
+    }
+
+    /** A transition recorded without its version (the shape written before versions). */
+    public Transitioned(
+        String underlying, CircuitBreaker.Transition transition, BreakerObservation cause) {
+      this(underlying, transition, cause, 0);
     }
   }
 
@@ -749,9 +837,12 @@ public final class RiskSupervisor
     }
     ticks.put(tick.underlying(), tick);
     if (tick.valid()) {
-      indexHistory
-          .computeIfAbsent(tick.underlying(), u -> new IndexHistory(params.indexMoveWindowMs()))
-          .record(tick.atMs(), tick.indexMinor());
+      long windowMs = breaker().indexMoveWindowMs();
+      IndexHistory history =
+          indexHistory.computeIfAbsent(tick.underlying(), u -> new IndexHistory(windowMs));
+      // A version may change the window: the history keeps what the new one needs from now on.
+      history.window(windowMs);
+      history.record(tick.atMs(), tick.indexMinor());
     }
   }
 
@@ -805,15 +896,18 @@ public final class RiskSupervisor
           .getLog()
           .warn("node {} sent no exposure report in time; its exposure is dropped", node);
     }
+    // One version for every underlying of this evaluation, recorded in what it decides.
+    ParametersBoard.Versioned inForce = parameters.versioned();
+    BreakerParameters p = inForce.parameters().breaker();
     List<Event> events = new ArrayList<>();
     for (String underlying : underlyings(state)) {
       CircuitBreaker.State breaker = state.breaker(underlying);
       // Never let the breaker's time run backwards (a clock step, a failover to a slower clock).
       long atMs = Math.max(wallMs, breaker.lastEventAtMs());
-      BreakerObservation observation = observe(underlying, atMs);
+      BreakerObservation observation = observe(underlying, atMs, p);
       lastObservations.put(underlying, observation);
       Outcome<List<CircuitBreaker.Event>> decided =
-          CircuitBreaker.decide(params, breaker, new CircuitBreaker.Observe(observation));
+          CircuitBreaker.decide(p, breaker, new CircuitBreaker.Observe(observation));
       if (!decided.isOk()) {
         context
             .getLog()
@@ -821,10 +915,10 @@ public final class RiskSupervisor
         continue;
       }
       for (CircuitBreaker.Event event : decided.value()) {
-        if (event instanceof CircuitBreaker.Transitioned t && held(state, underlying, t, atMs)) {
+        if (event instanceof CircuitBreaker.Transitioned t && held(state, underlying, t, atMs, p)) {
           continue;
         }
-        events.add(wrap(underlying, event, observation));
+        events.add(wrap(underlying, event, observation, inForce.version()));
       }
     }
     if (events.isEmpty()) {
@@ -845,8 +939,12 @@ public final class RiskSupervisor
    * Whether a transition the breaker decided is held back: any while an operator-forced level is in
    * force, a step down from the stress hold's level (or below) while the hold is fresh.
    */
-  private boolean held(
-      State state, String underlying, CircuitBreaker.Transitioned decided, long atMs) {
+  private static boolean held(
+      State state,
+      String underlying,
+      CircuitBreaker.Transitioned decided,
+      long atMs,
+      BreakerParameters p) {
     if (state.forced().containsKey(underlying)) {
       return true;
     }
@@ -855,7 +953,7 @@ public final class RiskSupervisor
     return hold != null
         && t.kind() == CircuitBreaker.Transition.Kind.DE_ESCALATION
         && !t.from().isAbove(hold.level())
-        && atMs - hold.atMs() < params.clearDurationMs();
+        && atMs - hold.atMs() < p.clearDurationMs();
   }
 
   private ReplyEffect<Event, State> onForce(State state, ForceLevel c) {
@@ -881,7 +979,13 @@ public final class RiskSupervisor
               Set.of(),
               reason,
               atMs);
-      events.add(new Transitioned(underlying, t, observe(underlying, atMs)));
+      ParametersBoard.Versioned inForce = parameters.versioned();
+      events.add(
+          new Transitioned(
+              underlying,
+              t,
+              observe(underlying, atMs, inForce.parameters().breaker()),
+              inForce.version()));
     }
     context.getLog().warn("breaker {}: forced {} by {}", underlying, c.level(), c.proposalId());
     return Effect()
@@ -902,8 +1006,10 @@ public final class RiskSupervisor
     }
     CircuitBreaker.State breaker = state.breaker(underlying);
     long atMs = Math.max(now(), breaker.lastEventAtMs());
+    ParametersBoard.Versioned inForce = parameters.versioned();
+    BreakerParameters p = inForce.parameters().breaker();
     StressHold existing = state.stress().get(underlying);
-    boolean fresh = existing != null && atMs - existing.atMs() < params.clearDurationMs();
+    boolean fresh = existing != null && atMs - existing.atMs() < p.clearDurationMs();
     BreakerLevel holdLevel = fresh ? BreakerLevel.max(existing.level(), c.level()) : c.level();
     boolean raises = holdLevel.isAbove(breaker.level()) && !state.forced().containsKey(underlying);
     if (!raises
@@ -923,7 +1029,7 @@ public final class RiskSupervisor
               Set.of(),
               "stress: " + c.cause(),
               atMs);
-      events.add(new Transitioned(underlying, t, observe(underlying, atMs)));
+      events.add(new Transitioned(underlying, t, observe(underlying, atMs, p), inForce.version()));
     }
     return Effect()
         .persist(events)
@@ -940,11 +1046,18 @@ public final class RiskSupervisor
   }
 
   private static Event wrap(
-      String underlying, CircuitBreaker.Event event, BreakerObservation cause) {
+      String underlying, CircuitBreaker.Event event, BreakerObservation cause, long version) {
     if (event instanceof CircuitBreaker.TriggersChanged changed) {
-      return new TriggersChanged(underlying, changed.previous(), changed.current(), changed.atMs());
+      return new TriggersChanged(
+          underlying, changed.previous(), changed.current(), changed.atMs(), version);
     }
-    return new Transitioned(underlying, ((CircuitBreaker.Transitioned) event).transition(), cause);
+    return new Transitioned(
+        underlying, ((CircuitBreaker.Transitioned) event).transition(), cause, version);
+  }
+
+  /** The breaker thresholds in force on this node now. */
+  private BreakerParameters breaker() {
+    return parameters.current().breaker();
   }
 
   /** Listed underlyings, those with a breaker state, and those the oracle or the nodes report. */
@@ -961,8 +1074,10 @@ public final class RiskSupervisor
     return all;
   }
 
-  /** What the breaker of {@code underlying} compares at {@code atMs}. */
-  BreakerObservation observe(String underlying, long atMs) {
+  /**
+   * What the breaker of {@code underlying} compares at {@code atMs}, windows as in {@code params}.
+   */
+  BreakerObservation observe(String underlying, long atMs, BreakerParameters params) {
     MarketTick tick = ticks.get(underlying);
     long indexNow = 0;
     long indexStart = 0;
@@ -1018,16 +1133,25 @@ public final class RiskSupervisor
   private void broadcast(State state, long atMs) {
     Map<String, BreakerLevel> levels = new TreeMap<>();
     Map<String, Long> openInterest = new TreeMap<>();
+    Map<String, Long> committed = new TreeMap<>();
     for (String underlying : underlyings(state)) {
       levels.put(underlying, state.level(underlying));
       long oi = book.totals(underlying).openInterestNotionalMinor();
       // Margin refuses an open interest above its limit; the cap keeps every account priceable.
       openInterest.put(underlying, Math.min(oi, MarginInputs.OPEN_INTEREST_MAX_MINOR));
+      // The trade feeds cap open interest by it (issue 4): every node reads it from here. Until a
+      // vault has reported (after a failover, within one vault interval) it is left out, so the
+      // feeds answer "retry" rather than reading a cap of zero.
+      if (book.vaultCount() > 0) {
+        committed.put(underlying, book.vaultCommittedMinor(underlying));
+      }
     }
     version++;
     topics
         .modes()
-        .tell(Topic.publish(new RiskModes(incarnationEpoch, version, levels, openInterest, atMs)));
+        .tell(
+            Topic.publish(
+                new RiskModes(incarnationEpoch, version, levels, openInterest, committed, atMs)));
     if (!subscribers.isEmpty()) {
       ExposureSnapshot snapshot = snapshot(state, atMs);
       subscribers.forEach(s -> s.tell(snapshot));
@@ -1080,7 +1204,7 @@ public final class RiskSupervisor
               book.totals(underlying),
               book.vaultCommittedMinor(underlying),
               book.vaultUsedMinor(underlying),
-              book.liquidatedInWindow(underlying, atMs, params.liquidationWindowMs()),
+              book.liquidatedInWindow(underlying, atMs, breaker().liquidationWindowMs()),
               lastObservations.get(underlying),
               ticks.get(underlying)));
     }

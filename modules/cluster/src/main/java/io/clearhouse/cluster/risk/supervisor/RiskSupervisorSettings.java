@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.clearhouse.domain.breaker.BreakerParameters;
 import io.clearhouse.domain.error.Rejection;
 import io.clearhouse.domain.money.Price;
+import io.clearhouse.domain.params.RiskParameters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +21,9 @@ import java.util.Objects;
  * @param tickAgeMax an oracle tick older than this means no fresh source at all: the quorum trigger
  *     halts the underlying when the oracle falls silent
  * @param subscribersMax the most stream subscribers (SSE clients) at once
- * @param breaker the breaker's thresholds: the published defaults, with the index-move window,
- *     clear duration and liquidation threshold and window overridable for tests
+ * @param breaker the start breaker thresholds: the published defaults with this deployment's
+ *     overrides; they go into the first governance version ({@link #withConfiguredBreaker}), and at
+ *     run time the supervisor applies the version in force on its node's {@code ParametersBoard}
  */
 public record RiskSupervisorSettings(
     Duration evaluateInterval,
@@ -62,6 +64,26 @@ public record RiskSupervisorSettings(
         clearhouse.getDuration("risk.tick-age-max"),
         c.getInt("stream-subscribers-max"),
         breaker(c.getConfig("breaker")));
+  }
+
+  /**
+   * {@code parameters} with the breaker thresholds of {@code clearhouse.risk.supervisor.breaker}:
+   * the node's start version, which the node running governance makes version 1 (so a deployment's
+   * breaker config is the cluster's first version; later versions come from governance).
+   */
+  public static RiskParameters withConfiguredBreaker(RiskParameters parameters, Config clearhouse) {
+    BreakerParameters breaker = fromConfig(clearhouse).breaker();
+    return new RiskParameters(
+        parameters.version(),
+        parameters.margin(),
+        parameters.collateral(),
+        parameters.liquidation(),
+        parameters.waterfall(),
+        breaker,
+        parameters.oracle(),
+        parameters.vault(),
+        parameters.fees(),
+        parameters.funding());
   }
 
   private static BreakerParameters breaker(Config b) {

@@ -55,4 +55,23 @@ class ExposureBookTest {
     assertThat(start - 1_000).isBetween(89_970L, 90_030L);
     assertThat(new IndexHistory(10_000).indexNearest(5)).isZero();
   }
+
+  @Test
+  void aChangedWindowKeepsWhatTheNewWindowNeedsAndNeverInventsOlderSamples() {
+    // given 10 s of samples under a 10 s window
+    IndexHistory history = new IndexHistory(10_000);
+    for (long t = 0; t <= 10_000; t += 100) {
+      history.record(t, 1_000 + t);
+    }
+    // when a version shortens the window to 2 s
+    history.window(2_000);
+    history.record(10_100, 11_100);
+    // then samples before the new window's start are dropped, its reference is kept
+    assertThat(history.indexNearest(8_100)).isEqualTo(9_100);
+    assertThat(history.indexNearest(0)).isBetween(9_000L, 9_100L);
+    // and when it lengthens to 60 s, the oldest sample still kept is the reference
+    history.window(60_000);
+    history.record(10_200, 11_200);
+    assertThat(history.indexNearest(10_200 - 60_000)).isBetween(9_000L, 9_100L);
+  }
 }

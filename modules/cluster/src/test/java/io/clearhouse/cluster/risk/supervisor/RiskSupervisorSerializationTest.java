@@ -1,5 +1,9 @@
 package io.clearhouse.cluster.risk.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
@@ -14,11 +18,17 @@ import io.clearhouse.domain.breaker.BreakerTrigger;
 import io.clearhouse.domain.breaker.CircuitBreaker;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +63,48 @@ class RiskSupervisorSerializationTest {
             "",
             10),
         observation());
+  }
+
+  /** A transition decided under governance version 2. */
+  static Transitioned versioned() {
+    Transitioned t = transitioned();
+    return new Transitioned(t.underlying(), t.transition(), t.cause(), 2);
+  }
+
+  @Test
+  void eventsWrittenBeforeVersionsRestoreWithVersionZero() throws Exception {
+    // given a transition and a trigger change of the shape written before versions were recorded
+    RiskSupervisor.TriggersChanged changed =
+        new RiskSupervisor.TriggersChanged(
+            "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE), 4, 2);
+    // when
+    Object transition = oldShape(versioned());
+    Object trigger = oldShape(changed);
+    // then
+    assertThat(transition).isEqualTo(transitioned());
+    assertThat(((Transitioned) transition).parametersVersion()).isZero();
+    assertThat(trigger)
+        .isEqualTo(
+            new RiskSupervisor.TriggersChanged(
+                "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE), 4));
+  }
+
+  /** {@code event} serialized, its {@code parametersVersion} removed, and deserialized. */
+  private static Object oldShape(Object event) throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(event).get());
+    assertThat(tree.has("parametersVersion")).isTrue();
+    tree.remove("parametersVersion");
+    Serializer serializer = serialization.findSerializerFor(event);
+    return serialization
+        .deserialize(
+            cbor.writeValueAsBytes(tree),
+            serializer.identifier(),
+            Serializers.manifestFor(serializer, event))
+        .get();
   }
 
   static RiskSupervisor.State state() {
@@ -139,6 +191,9 @@ class RiskSupervisorSerializationTest {
         new RiskSupervisor.TriggersChanged(
             "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE, BreakerTrigger.ORACLE_QUORUM), 4),
         transitioned(),
+        versioned(),
+        new RiskSupervisor.TriggersChanged(
+            "BTC", Set.of(), Set.of(BreakerTrigger.INDEX_MOVE), 4, 2),
         state(),
         new RiskSupervisor.ForceLevel(
             "b-1", "BTC", java.util.Optional.of(BreakerLevel.HALTED), settled.getRef()),

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.clearhouse.cluster.backstop.ClaimProtocol.Settled;
+import io.clearhouse.cluster.governance.ParameterChanges;
 import io.clearhouse.cluster.market.MarketTick;
 import io.clearhouse.cluster.market.MarketTopics;
+import io.clearhouse.cluster.market.ParametersBoard;
 import io.clearhouse.cluster.market.RiskModes;
 import io.clearhouse.cluster.risk.UnderlyingExposure;
 import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.BreakerTransitioned;
@@ -18,6 +20,8 @@ import io.clearhouse.cluster.risk.supervisor.RiskSupervisor.Transitioned;
 import io.clearhouse.domain.breaker.BreakerLevel;
 import io.clearhouse.domain.breaker.BreakerTrigger;
 import io.clearhouse.domain.breaker.CircuitBreaker.Transition;
+import io.clearhouse.domain.params.RiskParameters;
+import io.clearhouse.domain.result.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,6 +270,103 @@ class RiskSupervisorTest {
       assertThat(transitions())
           .extracting(x -> x.transition().to())
           .containsExactly(BreakerLevel.REDUCE_ONLY, BreakerLevel.ELEVATED, BreakerLevel.NORMAL);
+    }
+  }
+
+  @Nested
+  class Versions {
+    /** A fresh supervisor following {@code board}, started and past its epoch bump. */
+    void startOn(ParametersBoard board) {
+      persistenceId = "RiskSupervisor|test-" + RUN.incrementAndGet();
+      supervisor =
+          testKit.spawn(
+              RiskSupervisor.create(
+                  SETTINGS,
+                  board,
+                  topics,
+                  Set.of("BTC", "ETH"),
+                  PersistenceId.ofUniqueId(persistenceId)));
+      Poll.until("epoch persisted", WITHIN, () -> view().epoch() > 0 && persisted().size() > 0);
+    }
+
+    /** Governance's next version: the one in force with {@code changes} applied. */
+    void activate(ParametersBoard board, long version, Map<String, String> changes) {
+      Outcome<RiskParameters> next = ParameterChanges.apply(board.current(), changes, version);
+      assertThat(next.isOk()).as(String.valueOf(next)).isTrue();
+      assertThat(board.offer(version, next.value())).isTrue();
+    }
+
+    @Test
+    void aLoweredMoveThresholdEscalatesAtTheNextObservation() {
+      // given a +9% move, below the start version's 10%
+      ParametersBoard board = RiskSupervisor.fixedBoard(SETTINGS);
+      startOn(board);
+      publish("BTC", usd(60_000), 3, 10);
+      publish("BTC", usd(65_400), 3, 10);
+      assertThat(
+              Poll.holdsWithin(Duration.ofMillis(500), () -> level("BTC") != BreakerLevel.NORMAL))
+          .isFalse();
+      // when governance lowers X to 5%
+      activate(board, 2, Map.of("breaker.indexMoveBpsMax", "500"));
+      // then the next observation escalates, recording the version it was decided under
+      awaitLevel("BTC", BreakerLevel.ELEVATED);
+      Transitioned t = transitions().get(0);
+      assertThat(t.transition().causes()).containsExactly(BreakerTrigger.INDEX_MOVE);
+      assertThat(t.parametersVersion()).isEqualTo(2);
+      assertThat(t.cause().indexWindowStartMinor()).isEqualTo(usd(60_000));
+      assertThat(persisted())
+          .filteredOn(e -> e instanceof RiskSupervisor.TriggersChanged)
+          .extracting(e -> ((RiskSupervisor.TriggersChanged) e).parametersVersion())
+          .containsExactly(2L);
+    }
+
+    @Test
+    void aLongerClearDurationHoldsTheLevelLonger() {
+      // given BTC escalated by a dispersion that then clears
+      ParametersBoard board = RiskSupervisor.fixedBoard(SETTINGS);
+      startOn(board);
+      publish("BTC", usd(60_000), 3, 500);
+      awaitLevel("BTC", BreakerLevel.REDUCE_ONLY);
+      // when T goes from 1.5 s to 1 h before the trigger clears
+      activate(board, 2, Map.of("breaker.clearDurationMs", "3600000"));
+      publish("BTC", usd(60_000), 3, 10);
+      // then the level holds well past the old T
+      assertThat(
+              Poll.holdsWithin(
+                  Duration.ofMillis(CLEAR_MS + 1_000),
+                  () -> level("BTC") != BreakerLevel.REDUCE_ONLY))
+          .isFalse();
+    }
+
+    @Test
+    void replayAfterAVersionChangeKeepsTheRecordedDecisions() {
+      // given a transition decided under version 2
+      ParametersBoard board = RiskSupervisor.fixedBoard(SETTINGS);
+      startOn(board);
+      publish("BTC", usd(60_000), 3, 10);
+      activate(board, 2, Map.of("breaker.indexMoveBpsMax", "500"));
+      publish("BTC", usd(65_400), 3, 10);
+      awaitLevel("BTC", BreakerLevel.ELEVATED);
+      List<Transitioned> before = transitions();
+      // when the supervisor recovers on a node whose board holds only the start version (10%)
+      testKit.stop(supervisor);
+      startAgainOn(RiskSupervisor.fixedBoard(SETTINGS));
+      // then the breaker is where the journal says, not where the start version would put it
+      assertThat(level("BTC")).isEqualTo(BreakerLevel.ELEVATED);
+      assertThat(view().recentTransitions()).isEqualTo(before);
+      assertThat(before).extracting(Transitioned::parametersVersion).containsExactly(2L);
+    }
+
+    private void startAgainOn(ParametersBoard board) {
+      supervisor =
+          testKit.spawn(
+              RiskSupervisor.create(
+                  SETTINGS,
+                  board,
+                  topics,
+                  Set.of("BTC", "ETH"),
+                  PersistenceId.ofUniqueId(persistenceId)));
+      Poll.until("epoch persisted", WITHIN, () -> view().epoch() > 1);
     }
   }
 
