@@ -7,6 +7,7 @@ import io.clearhouse.cluster.ClusterEntities;
 import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.market.MarketBoard;
 import io.clearhouse.cluster.market.MarketTick;
+import io.clearhouse.cluster.persistence.CassandraSchema;
 import io.clearhouse.cluster.risk.engine.RiskEngine;
 import io.clearhouse.cluster.risk.engine.RiskEngineSettings;
 import io.clearhouse.cluster.vault.Vault;
@@ -91,7 +92,8 @@ public final class CascadeBench {
             new CascadeNode.Configuration(cap, s.inFlightMax(), s.drainInterval());
         for (int r = 1; r <= s.repeatsOf(cap); r++) {
           if (!repetitions.isEmpty()) {
-            int tables = JournalReset.truncateAll(cassandra.contactPoint(), cassandra.datacenter());
+            int tables =
+                CassandraSchema.truncateAll(cassandra.contactPoint(), cassandra.datacenter());
             log("emptied %d journal and snapshot tables", tables);
           }
           repetitions.add(repetition(s, root, cassandra, configuration, r, tap));

@@ -256,6 +256,33 @@ public final class CassandraSchema {
    *
    * @param args the arguments above
    */
+  /**
+   * Empties every table of the journal and snapshot keyspaces (keeping the schema); returns how
+   * many. For tools and tests that reuse one Cassandra and need a cluster that starts from nothing
+   * (no remembered entities, no breaker history, no vaults): call it only while no node runs.
+   */
+  public static int truncateAll(InetSocketAddress contactPoint, String datacenter) {
+    try (CqlSession session =
+        CqlSession.builder()
+            .addContactPoint(contactPoint)
+            .withLocalDatacenter(datacenter)
+            .build()) {
+      List<String> tables = new ArrayList<>();
+      for (String keyspace : List.of(JOURNAL_KEYSPACE, SNAPSHOT_KEYSPACE)) {
+        for (com.datastax.oss.driver.api.core.cql.Row row :
+            session.execute(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)) {
+          tables.add(keyspace + "." + row.getString("table_name"));
+        }
+      }
+      for (String table : tables) {
+        session.execute(
+            SimpleStatement.newInstance("TRUNCATE " + table).setTimeout(Duration.ofSeconds(60)));
+      }
+      return tables.size();
+    }
+  }
+
   public static void main(String[] args) {
     if (args.length < 3 || args.length > 4) {
       System.err.println(
