@@ -1,7 +1,6 @@
 package io.clearhouse.it.scenario;
 
 import io.clearhouse.cassandra.CassandraProcess;
-import io.clearhouse.cluster.persistence.CassandraSchema;
 import io.clearhouse.it.support.NodeCluster;
 import io.clearhouse.scenario.model.Market;
 import io.clearhouse.scenario.model.PricePoint;
@@ -54,9 +53,6 @@ class ScenariosIT {
     long startedMs = System.currentTimeMillis();
     Map<String, RunResult> results = new LinkedHashMap<>();
     Map<String, Long> secondsTaken = new LinkedHashMap<>();
-    // The other ITs share this Cassandra: their remembered entities (vaults, oracles of underlyings
-    // this cluster does not list) would wake here and join the books mid-run, so start from none.
-    CassandraSchema.truncateAll(cassandra.contactPoint(), cassandra.datacenter());
     try (NodeCluster cluster = NodeCluster.start(work, cassandra, 3, config(root, scenarios))) {
       ClearhouseApi api =
           new ClearhouseApi(

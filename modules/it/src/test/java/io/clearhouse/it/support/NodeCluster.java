@@ -1,6 +1,7 @@
 package io.clearhouse.it.support;
 
 import io.clearhouse.cassandra.CassandraProcess;
+import io.clearhouse.cluster.persistence.CassandraSchema;
 import io.clearhouse.node.local.NodeProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,10 +51,17 @@ public final class NodeCluster implements AutoCloseable {
     return start(workDir, cassandra, size, "");
   }
 
-  /** The same, with HOCON appended to every node's config (a test's own instruments, limits). */
+  /**
+   * The same, with HOCON appended to every node's config (a test's own instruments, limits).
+   *
+   * <p>Every cluster starts from an empty journal: the ITs share one Cassandra, and what an earlier
+   * test left (remembered vaults and oracles waking up, an insurance fund topped up by another
+   * test, collateral seized there) would otherwise join this test's books.
+   */
   public static NodeCluster start(
       Path workDir, CassandraProcess cassandra, int size, String extraConfig)
       throws IOException, InterruptedException {
+    CassandraSchema.truncateAll(cassandra.contactPoint(), cassandra.datacenter());
     Files.createDirectories(workDir);
     NodeCluster cluster = new NodeCluster(workDir, cassandra, size, extraConfig);
     cluster.startAll();
