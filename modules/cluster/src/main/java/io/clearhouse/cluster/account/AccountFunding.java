@@ -5,9 +5,10 @@ import io.clearhouse.cluster.account.Account.FundingAck;
 import io.clearhouse.cluster.account.Account.FundingApplied;
 import io.clearhouse.cluster.account.Account.FundingRefused;
 import io.clearhouse.cluster.account.Account.FundingReply;
+import io.clearhouse.cluster.funding.FundingCoordinator;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
-import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
 import java.util.Optional;
 
 /**
@@ -21,32 +22,21 @@ final class AccountFunding {
   /** The event to persist (null: none) and the reply. */
   record Decision(FundingApplied event, FundingReply reply) {}
 
-  /** The id of a period's funding of an instrument: {@code instrumentId + "@" + period}. */
-  static String fundingId(String instrumentId, long period) {
-    return instrumentId + "@" + period;
-  }
-
   static Decision decide(
       String accountId,
       Account.State state,
       ApplyFunding command,
       InstrumentCatalog instruments,
       long nowMs) {
-    Optional<InstrumentSpec> spec = instruments.find(command.instrumentId());
-    if (spec.isEmpty() || !spec.get().isPerpetual()) {
-      return refused(
-          accountId,
-          command,
-          ErrorCode.FUNDING_UNKNOWN_INSTRUMENT,
-          "not a listed perpetual: " + command.instrumentId());
-    }
-    boolean wellFormed =
-        command.period() >= 0
-            && command.amountMinor() != Long.MIN_VALUE
-            && command.fundingId().equals(fundingId(command.instrumentId(), command.period()));
-    if (!wellFormed) {
-      return refused(
-          accountId, command, ErrorCode.FUNDING_INVALID_REQUEST, "malformed payment " + command);
+    Optional<Rejection> malformed =
+        FundingCoordinator.checkPayment(
+            instruments,
+            command.instrumentId(),
+            command.period(),
+            command.amountMinor(),
+            command.fundingId());
+    if (malformed.isPresent()) {
+      return refused(accountId, command, malformed.get().code(), malformed.get().message());
     }
     if (command.period() <= state.fundingWatermark(command.instrumentId())) {
       return new Decision(null, new FundingAck(accountId, command.fundingId(), true));

@@ -5,13 +5,17 @@ import io.clearhouse.cluster.account.Account;
 import io.clearhouse.cluster.funding.FundingPorts.PositionsSnapshot;
 import io.clearhouse.cluster.funding.FundingState.Period;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
+import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.serialization.CborSerializable;
 import io.clearhouse.cluster.transfer.TransferAck;
 import io.clearhouse.cluster.vault.Vault;
+import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -121,9 +125,37 @@ public final class FundingCoordinator {
     return VAULT_POSITION_PREFIX + vaultId;
   }
 
-  /** The funding id of a period of an instrument, as accounts see it. */
+  /** The funding id of a period of an instrument, as accounts and vaults see it. */
   public static String fundingId(String instrumentId, long period) {
     return instrumentId + "@" + period;
+  }
+
+  /**
+   * What a payer (an account or a vault) checks of a payment before anything else: a listed
+   * perpetual, a period >= 0, an amount that can be negated, and the id this coordinator gives that
+   * period. Empty when the payment is well formed.
+   */
+  public static Optional<Rejection> checkPayment(
+      InstrumentCatalog instruments,
+      String instrumentId,
+      long period,
+      long amountMinor,
+      String fundingId) {
+    Optional<InstrumentSpec> spec = instruments.find(instrumentId);
+    if (spec.isEmpty() || !spec.get().isPerpetual()) {
+      return Optional.of(
+          Rejection.of(
+              ErrorCode.FUNDING_UNKNOWN_INSTRUMENT, "not a listed perpetual: " + instrumentId));
+    }
+    if (period < 0
+        || amountMinor == Long.MIN_VALUE
+        || !fundingId.equals(fundingId(instrumentId, period))) {
+      return Optional.of(
+          Rejection.of(
+              ErrorCode.FUNDING_INVALID_REQUEST,
+              "malformed payment " + fundingId + " of " + amountMinor));
+    }
+    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- commands

@@ -1,7 +1,7 @@
 package io.clearhouse.cluster.vault;
 
+import io.clearhouse.cluster.funding.FundingCoordinator;
 import io.clearhouse.cluster.instruments.InstrumentCatalog;
-import io.clearhouse.cluster.instruments.InstrumentSpec;
 import io.clearhouse.cluster.vault.Vault.ApplyFunding;
 import io.clearhouse.cluster.vault.Vault.FundingAck;
 import io.clearhouse.cluster.vault.Vault.FundingApplied;
@@ -10,6 +10,7 @@ import io.clearhouse.cluster.vault.Vault.FundingRefused;
 import io.clearhouse.cluster.vault.Vault.FundingReply;
 import io.clearhouse.cluster.vault.Vault.State;
 import io.clearhouse.domain.error.ErrorCode;
+import io.clearhouse.domain.error.Rejection;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -30,32 +31,21 @@ final class VaultFunding {
   /** The event to persist (null: none) and the reply. */
   record Decision(FundingApplied event, FundingReply reply) {}
 
-  /** The id of a period's funding of an instrument: {@code instrumentId + "@" + period}. */
-  static String fundingId(String instrumentId, long period) {
-    return instrumentId + "@" + period;
-  }
-
   static Decision decide(
       String vaultId,
       State state,
       ApplyFunding command,
       InstrumentCatalog instruments,
       long nowMs) {
-    Optional<InstrumentSpec> spec = instruments.find(command.instrumentId());
-    if (spec.isEmpty() || !spec.get().isPerpetual()) {
-      return refused(
-          vaultId,
-          command,
-          ErrorCode.FUNDING_UNKNOWN_INSTRUMENT,
-          "not a listed perpetual: " + command.instrumentId());
-    }
-    boolean wellFormed =
-        command.period() >= 0
-            && command.amountMinor() != Long.MIN_VALUE
-            && command.fundingId().equals(fundingId(command.instrumentId(), command.period()));
-    if (!wellFormed) {
-      return refused(
-          vaultId, command, ErrorCode.FUNDING_INVALID_REQUEST, "malformed payment " + command);
+    Optional<Rejection> malformed =
+        FundingCoordinator.checkPayment(
+            instruments,
+            command.instrumentId(),
+            command.period(),
+            command.amountMinor(),
+            command.fundingId());
+    if (malformed.isPresent()) {
+      return refused(vaultId, command, malformed.get().code(), malformed.get().message());
     }
     if (command.period() <= state.fundingWatermark(command.instrumentId())) {
       return new Decision(null, new FundingAck(vaultId, command.fundingId(), true));
