@@ -89,6 +89,22 @@ final class BenchNode implements AutoCloseable {
     }
   }
 
+  /** The node settings that shape S, as the node read them (the report lists them). */
+  String deliverySettings() {
+    Config c = system.settings().config();
+    return "account legs-commit-interval "
+        + c.getString("clearhouse.account.legs-commit-interval")
+        + ", legs-commit-legs-max "
+        + c.getInt("clearhouse.account.legs-commit-legs-max")
+        + "; feed delivery-timeout "
+        + c.getString("clearhouse.feed.delivery-timeout")
+        + "; driver throttler "
+        + c.getString("datastax-java-driver.advanced.throttler.class")
+        + " (max "
+        + c.getInt("datastax-java-driver.advanced.throttler.max-concurrent-requests")
+        + " requests in flight)";
+  }
+
   /** The repository's node config with this benchmark's venues allowed to clear the perpetuals. */
   static Config config(Path root, InetSocketAddress cassandra, List<String> venues) {
     Config venuesConfig =

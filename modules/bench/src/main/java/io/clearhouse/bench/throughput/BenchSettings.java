@@ -61,7 +61,7 @@ record BenchSettings(
         Double.parseDouble(System.getProperty("bench.zipfExponent", "1.0")),
         Integer.getInteger("bench.venues", 4),
         Integer.getInteger("bench.tradesPerBatch", 100),
-        Integer.getInteger("bench.windowBatches", 4),
+        Integer.getInteger("bench.windowBatches", 32),
         Duration.ofSeconds(Integer.getInteger("bench.phaseSeconds", 15)),
         Duration.ofSeconds(Integer.getInteger("bench.warmupSeconds", 8)),
         Duration.ofSeconds(Integer.getInteger("bench.drainMaxSeconds", 60)),

@@ -87,7 +87,8 @@ public final class ThroughputBench {
       double distinctUniform,
       List<Round> rounds,
       String abortReason,
-      Conservation.Check conservation) {}
+      Conservation.Check conservation,
+      String deliverySettings) {}
 
   /**
    * One round: B at both readings of "the same concurrency" and S for Zipf, then B and S for
@@ -176,7 +177,8 @@ public final class ThroughputBench {
           distinctUniform,
           rounds,
           abort,
-          conservation);
+          conservation,
+          node.deliverySettings());
     }
   }
 

@@ -71,11 +71,11 @@ final class ThroughputReport {
             + cassandraMode
             + ") and one in-process Pekko 1.7.0 node (self-joined cluster, `conf/application.conf`) on the same machine.");
     line(
-        "- **S**: trades booked durably per second through `TradeFeed` (via `FeedSharding`) with legs applied on `Account` (via `AccountSharding`). \"Durably booked\" = the batch event is persisted and every account acknowledged its legs after persisting them: a phase ends when every feed's `deliveredThrough` (`TradeFeed.Get`) reaches its last accepted sequence. S = accepted trades / (first submit to last delivery).");
+        "- **S**: trades booked durably per second through `TradeFeed` (via `FeedSharding`) with legs applied on `Account` (via `AccountSharding`). \"Durably booked\" = the batch event is persisted and every account confirmed its legs are in its own journal (its group commit, `LegsCommitted`): a phase ends when every feed's `deliveredThrough` (`TradeFeed.Get`) reaches its last accepted sequence. S = accepted trades / (first submit to last delivery).");
     line(
         "- **B**: `BareCounter`, a sharded `EventSourcedBehaviorWithEnforcedReplies` persisting one event per command (CBOR, no snapshots, no tags); closed-loop writers, one increment in flight per writer, each writer its own entity. B = events / (start to last reply).");
     line(
-        "- **Same concurrency**: B's writer count = venues x mean distinct accounts per batch of that workload, i.e. the number of account writes one wave of batches puts on the journal at once (the feed keeps at most one delivery in flight per account and feed). Zipf: "
+        "- **Same concurrency**: B's writer count = venues x mean distinct accounts per batch of that workload, i.e. the accounts one wave of batches makes write. Zipf: "
             + fmt(runs.distinctZipf())
             + " distinct accounts per batch -> **"
             + runs.writersZipf()
@@ -83,11 +83,17 @@ final class ThroughputReport {
             + fmt(runs.distinctUniform())
             + " -> **"
             + runs.writersUniform()
-            + " writers**. This is the journal's view: as many writes in flight for B as S puts there.");
+            + " writers**. This is the journal's view: a closed loop of that many writers keeps the journal saturated, as S's account commits do.");
     line(
         "- **Same concurrency, the client's reading**: B's writer count = venues x undelivered batches per venue = **"
             + runs.writersRequests()
-            + " writers**, the number of commands S's submitters keep in flight; each trade is then its own command and event. This answers what a venue gains by sending batches through the feed instead of one trade per durable command. Both readings are reported; neither is hidden.");
+            + " writers**, the batches S's submitters keep in flight; each trade is then its own command and event. This answers what a venue gains by sending batches through the feed instead of one trade per durable command.");
+    line(
+        "- **The goal is judged against the better B of the two readings in each round** (the bare entity at its best concurrency), so neither reading can flatter S; both are reported.");
+    line(
+        "- **Node settings that shape S**: "
+            + runs.deliverySettings()
+            + ". An account applies a feed's legs at once and journals everything it got within the commit interval in one write; the feed's journal holds the legs meanwhile and re-sends them to an account that loses them (README, Trade clearing).");
     line(
         "- Accounts and counters are recovered (woken with a read) before measuring; a warm-up of "
             + s.warmup().toSeconds()
@@ -133,8 +139,8 @@ final class ThroughputReport {
       line("");
     }
     line(
-        "| round | B zipf ev/s | B requests ev/s | S zipf trades/s | S/B zipf | S/B zipf (requests) | B uniform ev/s | S uniform trades/s | S/B uniform | drained |");
-    line("|---|---|---|---|---|---|---|---|---|---|");
+        "| round | B zipf ev/s | B requests ev/s | S zipf trades/s | S/B zipf | S/B zipf (requests) | S/B zipf (better B) | B uniform ev/s | S uniform trades/s | S/B uniform | drained |");
+    line("|---|---|---|---|---|---|---|---|---|---|---|");
     int n = 1;
     for (Round r : runs.rounds()) {
       double bz = r.counterZipf().eventsPerSecond();
@@ -145,13 +151,14 @@ final class ThroughputReport {
       line(
           String.format(
               Locale.ROOT,
-              "| %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f | %s |",
+              "| %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %.2f | %s |",
               n++,
               bz,
               br,
               sz,
               sz / bz,
               sz / br,
+              sz / Math.max(bz, br),
               bu,
               su,
               su / bu,
@@ -175,29 +182,40 @@ final class ThroughputReport {
     line(
         String.format(
             Locale.ROOT,
-            "| Zipf(%.1f), B at the journal's concurrency (%d writers) | %.0f | %.0f | %.2f | %.2f | %.2f | %s |",
+            "| Zipf(%.1f), B at the journal's concurrency (%d writers) | %.0f | %.0f | %.2f | %.2f | %.2f | (see the better B) |",
             s.zipfExponent(),
             runs.writersZipf(),
             sz,
             bz,
             sz / bz,
             rz,
-            median(r -> r.feedZipf().accountWritesPerTrade()),
-            sz / bz >= 1.5 ? "met" : "not met"));
+            median(r -> r.feedZipf().accountWritesPerTrade())));
     double br = median(r -> r.counterRequests().eventsPerSecond());
     double rr = median(r -> r.feedZipf().tradesPerSecond() / r.counterRequests().eventsPerSecond());
     line(
         String.format(
             Locale.ROOT,
-            "| Zipf(%.1f), B at the client's concurrency (%d writers) | %.0f | %.0f | %.2f | %.2f | %.2f | %s |",
+            "| Zipf(%.1f), B at the client's concurrency (%d writers) | %.0f | %.0f | %.2f | %.2f | %.2f | (see the better B) |",
             s.zipfExponent(),
             runs.writersRequests(),
             sz,
             br,
             sz / br,
             rr,
+            median(r -> r.feedZipf().accountWritesPerTrade())));
+    double bb = median(r -> betterB(r));
+    double rb = median(r -> r.feedZipf().tradesPerSecond() / betterB(r));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| **Zipf(%.1f), B = the better reading of each round** | %.0f | %.0f | %.2f | %.2f | %.2f | **%s** |",
+            s.zipfExponent(),
+            sz,
+            bb,
+            sz / bb,
+            rb,
             median(r -> r.feedZipf().accountWritesPerTrade()),
-            sz / br >= 1.5 ? "met" : "not met"));
+            rb >= 1.5 ? "met" : "not met"));
     line(
         String.format(
             Locale.ROOT,
@@ -223,9 +241,7 @@ final class ThroughputReport {
     latencyRow("B uniform concurrency: one increment", r -> r.counterUniform().latency());
     line("");
     line(
-        "\"All legs delivered\" is observed by polling every feed's `deliveredThrough` every 5 ms; it errs long by at most one poll plus one ask round trip. It includes the time a batch waits behind earlier batches of its venue for the same accounts (at most "
-            + s.windowBatches()
-            + " undelivered batches per venue).");
+        "\"All legs delivered\" is observed by polling every feed's `deliveredThrough` every 5 ms; it errs long by at most one poll plus one ask round trip. It includes the accounts' group commit interval (legs count on the account at once; this is when they are in its journal too).");
     line("");
   }
 
@@ -300,7 +316,7 @@ final class ThroughputReport {
     line(
         String.format(
             Locale.ROOT,
-            "- **Journal writes per trade.** Each batch costs one feed write (`BatchBooked`), usually one `DeliveredThrough` write, and account writes: at most one per distinct account in it, fewer when an account's queued batches coalesce into one message. With Zipf(%.1f) over %d accounts a batch of %d trades touches %.0f distinct accounts (the long tail: only the top ranks repeat within a batch); measured, %.2f account writes per trade. S's journal write rate is therefore about S x (%.2f + 2/%d) = %.0f writes/s, against B = %.0f writes/s: S/B is bounded by roughly 1 / (account writes per trade) times the ratio of per-write costs.",
+            "- **Journal writes per trade.** Each batch costs one feed write (`BatchBooked`) and usually one `DeliveredThrough`; each account costs one write per group commit, however many batches of however many feeds it got in the interval. With Zipf(%.1f) over %d accounts a batch of %d trades touches %.0f distinct accounts; measured, %.2f account writes per trade (1.33 when every delivery was its own write, bench-reports before 2026-11-22T09:48). The market makers now cost one write per interval; the long tail still costs about one write per appearance, because a tail account rarely appears twice within one interval. S's journal write rate is about S x (%.2f + 2/%d) = %.0f writes/s, against B = %.0f writes/s at the journal's concurrency.",
             s.zipfExponent(),
             s.accounts(),
             s.tradesPerBatch(),
@@ -311,23 +327,22 @@ final class ThroughputReport {
             writesZipf,
             bz));
     line(
-        "- **Per-write cost.** An account write (`LegsApplied` with before/after position per leg, plus a snapshot every "
-            + "100 events of hot accounts) and a feed write (the whole batch's legs by account, a snapshot of the growing state every 500 events) are larger and costlier to serialize than a counter event; the feed and account states are immutable records copied on every event (`TreeMap`/`LinkedHashMap` copies in `TradeFeed.State.apply`), which costs the node CPU that Cassandra also needs.");
+        "- **Per-write cost.** An account's commit carries one `LegsApplied` event per batch message it got (a market maker's commit holds dozens, with before/after position per leg), and a feed write carries the whole batch's legs by account: larger and costlier to write than a counter event, on Cassandra and in the node (CBOR, the journal plugin, the driver).");
     line(
         String.format(
             Locale.ROOT,
-            "- **CPU.** In S zipf Cassandra used %.0f%% of one core and the benchmark JVM %.0f%%, together %.0f%% of the %d cores; the rest went to other processes (load average %s at the end). Cassandra and the node compete for the same cores, so any CPU the node spends per trade (validation, fees, CBOR, state copies) is taken from Cassandra.",
+            "- **CPU.** In S zipf Cassandra used %.0f%% of one core and the benchmark JVM %.0f%%, together %.0f%% of the %d cores; the rest went to other processes (load average %s at the end). Cassandra and the node compete for the same cores: every message and write the node handles per trade (one leg message per account and batch, the risk engine's update, one commit confirmation per account and interval) is CPU Cassandra does not get.",
             100 * cz,
             100 * benchZ,
             100 * (cz + benchZ) / HostInfo.cores(),
             HostInfo.cores(),
             loadAfter));
     line(
-        "- **Ordered delivery.** The feed sends one batch at a time per account and waits for its acknowledgement; a market maker in every batch is a serial chain of one write per batch per feed, so the hottest accounts bound how fast a venue's window drains, and the per-venue window ("
-            + s.windowBatches()
-            + " batches) bounds how much the feed can pipeline.");
-    line(
-        "- **Where more would come from.** The feed already coalesces, per account, every queued batch into one `ApplyLegs` (one write for several batches), which helps the hot accounts; the long tail still costs about one write per appearance. Bigger batches and deeper per-venue windows raise trades per account write only slowly under Zipf(1.0) (the tail grows with the volume), and copy-on-write states cost node CPU that Cassandra needs on 2 shared cores.");
+        "- **Where more would come from.** A longer commit interval coalesces more of the tail (one exploratory round at 2 s, not kept: 0.53 account writes per trade and no gain in S above this machine's noise; `BENCH_JAVA_OPTS=-Dclearhouse.account.legs-commit-interval=2s` measures it) at the cost of later account journaling and more legs held in the feeds; bigger batches cut messages per trade; Cassandra on cores of its own would stop the node and the journal taking CPU from each other.");
+  }
+
+  private static double betterB(Round r) {
+    return Math.max(r.counterZipf().eventsPerSecond(), r.counterRequests().eventsPerSecond());
   }
 
   private double median(ToDoubleFunction<Round> f) {

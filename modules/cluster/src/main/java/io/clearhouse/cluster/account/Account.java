@@ -40,6 +40,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -77,6 +78,13 @@ public final class Account
   /** The asset trades settle in: premiums, realized PnL and fees move this balance. */
   public static final String SETTLEMENT_ASSET = Price.QUOTE_ASSET.symbol();
 
+  /**
+   * Held leg messages (one event each) beyond which the account journals at once: one write must
+   * stay one Cassandra batch, below the journal's {@code max-message-batch-size} (100 rows), with
+   * room for the events written after them (a liquidation step and its claim).
+   */
+  static final int HELD_EVENTS_MAX = 64;
+
   private final String accountId;
   private final AssetCatalog assets;
   private final InstrumentCatalog instruments;
@@ -91,6 +99,7 @@ public final class Account
   // Re-sends since the last acknowledgement; in memory only (a restart sends at once anyway).
   private int transferAttempts;
   private final AccountRegistration registration;
+  private final LegsGroupCommit legsCommit = new LegsGroupCommit();
 
   private Account(
       PersistenceId persistenceId,
@@ -187,7 +196,8 @@ public final class Account
           ApplyFunding,
           GetPositions,
           RegistrationAnswered,
-          RetryRegistration {}
+          RetryRegistration,
+          CommitLegs {}
 
   /** Mutating commands: they carry the client's request id and what to do. */
   public sealed interface Mutation extends Command permits Deposit, Withdraw {
@@ -258,17 +268,32 @@ public final class Account
   /**
    * This account's legs in one or more consecutive batches of feed {@code feedId} (for this
    * account: each batch names the previous one it was in). The feed sends an account's batches in
-   * order, one message in flight, and puts every batch that queued up meanwhile into the next
-   * message, so a hot account costs one write per message, not one per batch. Batches at or below
-   * the account's watermark for the feed are already booked and skipped; if the first new one does
-   * not follow the watermark, the message is refused and the feed re-sends in order.
+   * order as they are booked, and every batch the account has not journaled in one message after a
+   * refusal or a timeout. Batches at or below the account's watermark for the feed are already
+   * booked and skipped; if the first new one does not follow the watermark, the message is refused
+   * and the feed sends again from the account's last journaled batch.
+   *
+   * @param replyTo where a refusal goes; also the {@link LegsAck} when {@code committedTo} is null
+   * @param committedTo where to say {@link LegsCommitted} once the legs are journaled: the account
+   *     applies them at once, journals them in its next group commit (see {@link LegsGroupCommit})
+   *     and sends nothing else unless it refuses them. Null: it journals them before replying
+   *     {@link LegsAck}.
    */
-  public record ApplyLegs(String feedId, List<BatchLegs> batches, ActorRef<LegsReply> replyTo)
+  public record ApplyLegs(
+      String feedId,
+      List<BatchLegs> batches,
+      ActorRef<LegsReply> replyTo,
+      ActorRef<LegsCommitted> committedTo)
       implements Command {
     public ApplyLegs {
       Objects.requireNonNull(feedId, "feedId");
       batches = List.copyOf(batches);
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** Legs journaled before the reply (no group commit). */
+    public ApplyLegs(String feedId, List<BatchLegs> batches, ActorRef<LegsReply> replyTo) {
+      this(feedId, batches, replyTo, null);
     }
 
     /** The last batch of the message: what an acknowledgement confirms through. */
@@ -288,6 +313,16 @@ public final class Account
   /** The legs are booked (now, or earlier if {@code duplicate}). */
   public record LegsAck(String accountId, String feedId, long batchSeq, boolean duplicate)
       implements LegsReply {}
+
+  /**
+   * The account journaled feed {@code feedId}'s legs through {@code committedThrough}; {@code
+   * write} is set for one of the feeds a write served (so writes are counted once).
+   */
+  public record LegsCommitted(String accountId, String feedId, long committedThrough, boolean write)
+      implements CborSerializable {}
+
+  /** Journal the legs applied in memory (the group commit's timer; see {@link LegsGroupCommit}). */
+  public record CommitLegs() implements Command {}
 
   /** The legs were not booked: a gap in the feed's sequence, or legs that do not apply. */
   public record LegsRefused(
@@ -1312,6 +1347,12 @@ public final class Account
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReply<Command, Event, State> handlers = handlers();
+    // Every command sees the legs applied in memory (see LegsGroupCommit), not only the journal's.
+    return (journaled, command) -> handlers.apply(legsCommit.view(journaled), command);
+  }
+
+  private CommandHandlerWithReply<Command, Event, State> handlers() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Deposit.class, this::onMutation)
@@ -1331,6 +1372,7 @@ public final class Account
         .onCommand(RegistrationAnswered.class, this::onRegistrationAnswered)
         .onCommand(RetryRegistration.class, this::onRetryRegistration)
         .onCommand(ApplyFunding.class, this::onApplyFunding)
+        .onCommand(CommitLegs.class, this::onCommitLegs)
         .build();
   }
 
@@ -1340,6 +1382,9 @@ public final class Account
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              // A journal failure restarts this same instance: what it held in memory, or was
+              // writing, is gone, and its feeds must send it again.
+              legsCommit.lost().forEach((feedId, feed) -> lostLegs(state, feedId, feed));
               notifyObserver(state);
               sendOutbox(state);
             })
@@ -1397,8 +1442,7 @@ public final class Account
     // Progress: the next transfer goes out now, and its retries start from the base delay again.
     transferAttempts = 0;
     timers.cancel(RetryTransfers.class);
-    return Effect()
-        .persist(new TransferAcknowledged(transferId, System.currentTimeMillis()))
+    return persist(new TransferAcknowledged(transferId, System.currentTimeMillis()))
         .thenRun(this::sendOutbox)
         .thenNoReply();
   }
@@ -1412,7 +1456,11 @@ public final class Account
   private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
     // An account with positions or money in flight stays live: the risk engine must see it and
     // the outbox must drain. Only a flat, settled account gives its memory back.
-    if (state.positions().isEmpty() && state.outbox().isEmpty() && !state.hasUnreceivedClaims()) {
+    // Nor one holding legs not journaled yet: they would have to come again from the feeds.
+    if (state.positions().isEmpty()
+        && state.outbox().isEmpty()
+        && !state.hasUnreceivedClaims()
+        && legsCommit.isEmpty()) {
       passivate.run();
     }
     return Effect().noReply();
@@ -1491,8 +1539,7 @@ public final class Account
     filed.ifPresent(
         f -> context.getLog().warn("account {} bankrupt: filed {}", accountId, f.claim()));
     List<Event> events = filed.isPresent() ? List.of(event, filed.get()) : List.of(event);
-    return Effect()
-        .persist(events)
+    return persist(events)
         .thenRun(this::afterPersist)
         .thenReply(
             command.replyTo(),
@@ -1533,8 +1580,7 @@ public final class Account
       context.getLog().info("account {} refused {}: {}", accountId, command, decision.reply());
       return Effect().reply(command.replyTo(), decision.reply());
     }
-    return Effect()
-        .persist(decision.event())
+    return persist(decision.event())
         .thenRun(this::afterPersist)
         .thenReply(command.replyTo(), after -> decision.reply());
   }
@@ -1545,7 +1591,7 @@ public final class Account
     if (open == null || open.status() != ClaimStatus.FILED) {
       return Effect().noReply();
     }
-    return Effect().persist(new ClaimReceived(claimId, System.currentTimeMillis())).thenNoReply();
+    return persist(new ClaimReceived(claimId, System.currentTimeMillis())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onApplyFunding(State state, ApplyFunding command) {
@@ -1559,8 +1605,7 @@ public final class Account
     }
     // The engine hears of the cash change like of any ledger change: a payment may put the
     // account below MM.
-    return Effect()
-        .persist(decision.event())
+    return persist(decision.event())
         .thenRun(this::notifyObserver)
         .thenReply(command.replyTo(), after -> decision.reply());
   }
@@ -1605,16 +1650,101 @@ public final class Account
       return Effect().reply(command.replyTo(), refusal);
     }
     List<BatchLegs> fresh = AccountLegs.unbooked(state, command);
-    LegsAck ack = new LegsAck(accountId, command.feedId(), command.lastBatchSeq(), fresh.isEmpty());
+    if (command.committedTo() == null) {
+      return bookLegs(state, command, fresh);
+    }
     if (fresh.isEmpty()) {
+      return onLegsAgain(command);
+    }
+    legsCommit.add(decideLegs(state, command, fresh), feedOf(command));
+    if (settings.legsCommitInterval().isZero()
+        || legsCommit.legs() >= settings.legsCommitLegsMax()
+        || legsCommit.events() >= HELD_EVENTS_MAX) {
+      return persist(List.of()).thenRun(this::notifyObserver).thenNoReply();
+    }
+    notifyObserver(legsCommit.current());
+    if (!timers.isTimerActive(CommitLegs.class)) {
+      timers.startSingleTimer(CommitLegs.class, new CommitLegs(), settings.legsCommitInterval());
+    }
+    return Effect().noReply();
+  }
+
+  /** A sender without group commit: the legs are journaled (with any held) before the reply. */
+  private ReplyEffect<Event, State> bookLegs(
+      State state, ApplyLegs command, List<BatchLegs> fresh) {
+    boolean duplicate = fresh.isEmpty();
+    LegsAck ack = new LegsAck(accountId, command.feedId(), command.lastBatchSeq(), duplicate);
+    boolean journaled =
+        legsCommit.journaled().watermark(command.feedId()) >= command.lastBatchSeq();
+    if (duplicate && journaled) {
       return Effect().reply(command.replyTo(), ack);
     }
-    LegsApplied event =
-        AccountLegs.decide(state, command.feedId(), fresh, instruments, System.currentTimeMillis());
+    List<Event> events = duplicate ? List.of() : List.of(decideLegs(state, command, fresh));
+    return persist(events).thenRun(this::notifyObserver).thenReply(command.replyTo(), s -> ack);
+  }
+
+  private LegsApplied decideLegs(State state, ApplyLegs command, List<BatchLegs> fresh) {
+    return AccountLegs.decide(
+        state, command.feedId(), fresh, instruments, System.currentTimeMillis());
+  }
+
+  /**
+   * Legs applied before: journaled already (the feed hears so at once; it may have restarted and
+   * forgotten), or held for the next commit (the feed hears when it is done).
+   */
+  private ReplyEffect<Event, State> onLegsAgain(ApplyLegs command) {
+    long journaled = legsCommit.journaled().watermark(command.feedId());
+    if (journaled >= command.lastBatchSeq()) {
+      command.committedTo().tell(new LegsCommitted(accountId, command.feedId(), journaled, false));
+    } else {
+      legsCommit.notifyWhenCommitted(command.feedId(), feedOf(command));
+    }
+    return Effect().noReply();
+  }
+
+  private static LegsGroupCommit.Feed feedOf(ApplyLegs command) {
+    return new LegsGroupCommit.Feed(command.committedTo(), command.replyTo());
+  }
+
+  /**
+   * Tells a feed, as a refusal, that the legs it sent after {@code state}'s watermark are gone, so
+   * it sends them again now rather than after its delivery timeout.
+   */
+  private void lostLegs(State state, String feedId, LegsGroupCommit.Feed feed) {
+    long watermark = state.watermark(feedId);
+    context.getLog().info("account {} restarted holding legs of {}: re-sent", accountId, feedId);
+    feed.refusalsTo()
+        .tell(
+            new LegsRefused(
+                accountId,
+                feedId,
+                watermark,
+                watermark,
+                ErrorCode.LEGS_OUT_OF_ORDER,
+                "the account restarted before journaling legs after " + watermark));
+  }
+
+  private ReplyEffect<Event, State> onCommitLegs(State state, CommitLegs tick) {
+    return persist(List.of()).thenNoReply();
+  }
+
+  private EffectBuilder<Event, State> persist(Event event) {
+    return persist(List.of(event));
+  }
+
+  /**
+   * Persists {@code events} after the legs held in memory, in one atomic write, so a replay sees
+   * them in the order they were decided in; then tells their feeds they are journaled.
+   */
+  private EffectBuilder<Event, State> persist(List<? extends Event> events) {
+    LegsGroupCommit.Commit commit = legsCommit.take(events);
+    if (commit.events().isEmpty()) {
+      return Effect().none();
+    }
+    timers.cancel(CommitLegs.class);
     return Effect()
-        .persist(event)
-        .thenRun(this::notifyObserver)
-        .thenReply(command.replyTo(), after -> ack);
+        .persist(commit.events())
+        .thenRun(after -> legsCommit.confirm(commit, accountId, after));
   }
 
   private ReplyEffect<Event, State> onMutation(State state, Mutation command) {
@@ -1633,8 +1763,7 @@ public final class Account
       return Effect().reply(command.replyTo(), Rejected.of(invalid.get()));
     }
     CollateralEvent event = decide(state, command, System.currentTimeMillis());
-    return Effect()
-        .persist(event)
+    return persist(event)
         .thenRun(this::notifyObserver)
         .thenReply(command.replyTo(), after -> accepted(command, event.balanceAfterMinor(), false));
   }

@@ -12,9 +12,18 @@ import java.time.Duration;
  * @param snapshotEveryEvents a snapshot is written after this many events, bounding recovery time
  * @param snapshotsKept snapshots kept (older ones and the events before them are deleted)
  * @param askTimeout how long the API waits for an account's reply before answering 503
+ * @param legsCommitInterval how long trade legs applied in memory may wait to be journaled (the
+ *     group commit, see {@link LegsGroupCommit}); zero journals them before the feed's reply
+ * @param legsCommitLegsMax legs held in memory beyond which they are journaled at once (bounds the
+ *     account's memory and the size of one write)
  */
 public record AccountSettings(
-    int dedupWindowRequests, int snapshotEveryEvents, int snapshotsKept, Duration askTimeout) {
+    int dedupWindowRequests,
+    int snapshotEveryEvents,
+    int snapshotsKept,
+    Duration askTimeout,
+    Duration legsCommitInterval,
+    int legsCommitLegsMax) {
   public AccountSettings {
     if (dedupWindowRequests < 1 || dedupWindowRequests > 100_000) {
       throw new IllegalArgumentException("dedup-window-requests out of [1, 100000]");
@@ -25,6 +34,16 @@ public record AccountSettings(
     if (askTimeout.isNegative() || askTimeout.isZero()) {
       throw new IllegalArgumentException("ask-timeout must be positive");
     }
+    if (legsCommitInterval.isNegative() || legsCommitLegsMax < 1) {
+      throw new IllegalArgumentException(
+          "legs-commit-interval must be >= 0 and legs-commit-legs-max >= 1");
+    }
+  }
+
+  /** Legs journaled before the feed's reply (no group commit). */
+  public AccountSettings(
+      int dedupWindowRequests, int snapshotEveryEvents, int snapshotsKept, Duration askTimeout) {
+    this(dedupWindowRequests, snapshotEveryEvents, snapshotsKept, askTimeout, Duration.ZERO, 1);
   }
 
   public static AccountSettings fromConfig(Config clearhouse) {
@@ -33,6 +52,8 @@ public record AccountSettings(
         c.getInt("dedup-window-requests"),
         c.getInt("snapshot-every-events"),
         c.getInt("snapshots-kept"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        c.getDuration("legs-commit-interval"),
+        c.getInt("legs-commit-legs-max"));
   }
 }

@@ -10,19 +10,27 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Which booked batches each account still has to acknowledge: the feed's runtime bookkeeping,
- * rebuilt from the pending batches of its state after every recovery (so it is never persisted).
+ * Which booked batches each account still has to journal: the feed's runtime bookkeeping, rebuilt
+ * from the pending batches of its state after every recovery (so it is never persisted).
  *
- * <p>An account gets its batches strictly in sequence, one message in flight at a time; that keeps
- * its watermark check exact (a duplicate is at or below the watermark, anything else is the next
- * one) and bounds the messages in flight to one per account. Every batch that queued up for the
- * account while a message was in flight goes into the next message, so a busy account's batches
- * coalesce into one journal write.
+ * <p>A batch goes to each of its accounts as soon as it is booked, in sequence, without waiting for
+ * the previous one: one sender to one receiver keeps its order, so the account gets them in
+ * sequence and applies them at once. The only answer is the account's group commit ({@code
+ * LegsCommitted}: journaled through batch N), after which the batch is forgotten once every account
+ * journaled it. One message per account and batch, and one answer per account and commit.
+ *
+ * <p>A lost message (the account restarted, or was moved, and lost what it held in memory) shows as
+ * a refusal of the next one (it does not follow the account's watermark), or as no commit within
+ * the delivery timeout. Either rewinds the account to its last journaled batch: everything after it
+ * is sent again in one message, and whatever the account still holds it skips.
  */
 final class FeedDelivery {
   private final Map<String, ArrayDeque<Long>> queueByAccount = new HashMap<>();
-  private final Set<String> inFlight = new HashSet<>();
   private final TreeMap<Long, Set<String>> unackedByBatch = new TreeMap<>();
+  // Per account with batches sent and not journaled: the last one sent, and since when the
+  // account owes a commit (reset at each commit that makes progress).
+  private final Map<String, Long> sentThrough = new HashMap<>();
+  private final Map<String, Long> owedSinceMs = new HashMap<>();
 
   /**
    * Forgets everything. Called at every recovery: a journal failure restarts the same behavior
@@ -30,11 +38,12 @@ final class FeedDelivery {
    */
   void reset() {
     queueByAccount.clear();
-    inFlight.clear();
     unackedByBatch.clear();
+    sentThrough.clear();
+    owedSinceMs.clear();
   }
 
-  /** Adds a booked batch and the accounts that must acknowledge it. */
+  /** Adds a booked batch and the accounts that must journal it. */
   void enqueue(long batchSeq, Set<String> accounts) {
     assert unackedByBatch.isEmpty() || unackedByBatch.lastKey() < batchSeq
         : "batches enqueue in order";
@@ -45,43 +54,61 @@ final class FeedDelivery {
   }
 
   /**
-   * The batches to send to {@code account} now, oldest first and at most {@code batchesMax}, or an
-   * empty list if it has none or a message to it is in flight.
+   * The next batches to send to {@code account}, oldest first and at most {@code batchesMax}: those
+   * after the last one sent. Marks them sent; empty when there are none.
    */
-  List<Long> claim(String account, int batchesMax) {
+  List<Long> claim(String account, int batchesMax, long nowMs) {
     ArrayDeque<Long> queue = queueByAccount.get(account);
-    if (queue == null || queue.isEmpty() || !inFlight.add(account)) {
+    if (queue == null) {
       return List.of();
     }
+    long sent = sentThrough.getOrDefault(account, 0L);
     List<Long> batches = new ArrayList<>(Math.min(queue.size(), batchesMax));
     for (Long seq : queue) {
       if (batches.size() == batchesMax) {
         break;
       }
-      batches.add(seq);
+      if (seq > sent) {
+        batches.add(seq);
+      }
+    }
+    if (!batches.isEmpty()) {
+      sentThrough.put(account, batches.get(batches.size() - 1));
+      owedSinceMs.putIfAbsent(account, nowMs);
     }
     return batches;
   }
 
   /**
-   * Records that {@code account} booked everything through {@code throughSeq}; returns the highest
-   * sequence through which every batch is now acknowledged by every account, or 0 if that did not
-   * move.
+   * Only the first {@code sentSeq} of a claim went out (a message size bound): the rest did not.
    */
-  long acknowledged(String account, long throughSeq) {
+  void sentOnly(String account, long sentSeq) {
+    sentThrough.put(account, sentSeq);
+  }
+
+  /**
+   * Records that {@code account} journaled everything through {@code throughSeq}; returns the
+   * highest sequence through which every batch is now journaled by every account, or 0 if that did
+   * not move.
+   */
+  long journaled(String account, long throughSeq, long nowMs) {
     ArrayDeque<Long> queue = queueByAccount.get(account);
     if (queue == null || queue.isEmpty() || queue.peekFirst() > throughSeq) {
-      return 0; // A late duplicate acknowledgement: already counted.
+      return 0; // A late duplicate confirmation: already counted.
     }
     while (!queue.isEmpty() && queue.peekFirst() <= throughSeq) {
       Set<String> unacked = unackedByBatch.get(queue.pollFirst());
-      assert unacked != null : "a queued batch is tracked until every account acknowledged it";
+      assert unacked != null : "a queued batch is tracked until every account journaled it";
       unacked.remove(account);
     }
     if (queue.isEmpty()) {
       queueByAccount.remove(account);
+      rewind(account);
+    } else if (sentThrough.getOrDefault(account, 0L) <= throughSeq) {
+      rewind(account); // Nothing sent is owed any more; the rest goes at the next send.
+    } else {
+      owedSinceMs.put(account, nowMs); // Progress: the rest gets a full timeout again.
     }
-    inFlight.remove(account);
     long through = 0;
     while (!unackedByBatch.isEmpty() && unackedByBatch.firstEntry().getValue().isEmpty()) {
       through = unackedByBatch.pollFirstEntry().getKey();
@@ -89,9 +116,28 @@ final class FeedDelivery {
     return through;
   }
 
-  /** The send to {@code account} failed or timed out; it may be claimed again. */
-  void failed(String account) {
-    inFlight.remove(account);
+  /**
+   * Forgets what was sent to {@code account} since its last commit: the next send starts at its
+   * first batch not journaled (it may have lost what it held in memory).
+   */
+  void rewind(String account) {
+    sentThrough.remove(account);
+    owedSinceMs.remove(account);
+  }
+
+  /**
+   * Rewinds every account that was sent batches and has not journaled any of them for {@code
+   * timeoutMs}; returns them, to be sent their batches again.
+   */
+  List<String> overdue(long nowMs, long timeoutMs) {
+    List<String> overdue = new ArrayList<>();
+    for (Map.Entry<String, Long> owed : owedSinceMs.entrySet()) {
+      if (nowMs - owed.getValue() >= timeoutMs) {
+        overdue.add(owed.getKey());
+      }
+    }
+    overdue.forEach(this::rewind);
+    return overdue;
   }
 
   Set<String> accountsWithWork() {

@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param replayWindowBatches how many recent batches a repeated sequence can be answered for
  * @param pendingBatchesMax how many booked batches may wait for delivery before new ones are
  *     refused (backpressure on the venue rather than unbounded memory)
- * @param deliveryTimeout how long to wait for an account's acknowledgement of one batch
- * @param redeliveryBackoff how long to wait before sending a batch to an account again
+ * @param deliveryTimeout how long an account may take to confirm it journaled batches sent to it
+ *     (its group commit interval plus a write) before they are sent again
+ * @param redeliveryBackoff how long to wait before sending again to an account that refused
  * @param coalesceBatchesMax the most queued batches one message to an account may carry
  * @param coalesceLegsMax the most legs one message (and so one account event) may carry, which
  *     keeps it well under Artery's frame size and Cassandra's mutation limits

@@ -46,13 +46,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One venue's trade feed: accepts numbered batches of matched trades, books each batch as one
  * event, and delivers to every account all of its legs of that batch in one message, until the
- * account acknowledges.
+ * account confirms it journaled them.
  *
  * <p>Exactly once: a repeated batch sequence gets its first answer and books nothing; a gap is
- * refused. Delivery is at least once (re-sent after timeouts and after any restart, rebuilt from
- * the pending batches in the state), and each account ignores batches at or below its watermark for
- * this feed, so every leg takes effect exactly once. Once every account acknowledged every batch
- * through N, the feed records {@link DeliveredThrough} and forgets their legs.
+ * refused. Delivery is at least once (see {@link FeedDelivery}: sent as soon as booked, re-sent
+ * after a refusal, a delivery timeout or any restart, rebuilt from the pending batches in the
+ * state), and each account ignores batches at or below its watermark for this feed, so every leg
+ * takes effect exactly once. An account applies legs at once and journals them in its group commit
+ * ({@code LegsGroupCommit}); once every account journaled every batch through N, the feed records
+ * {@link DeliveredThrough} and forgets their legs.
  *
  * <p>Fees are split per leg by the domain rules (the vaults' share per underlying) and held by the
  * feed until its next sweep ({@link FeeSweep}) hands them to the backstop, which credits the fund
@@ -84,6 +86,8 @@ public final class TradeFeed
   // decided on agrees with the state it was planned on.
   private Admitting admitting;
   private long admissionIds;
+  private final ActorRef<Account.LegsCommitted> committedAdapter;
+  private final ActorRef<Account.LegsReply> refusalAdapter;
 
   private TradeFeed(
       String venueId,
@@ -123,6 +127,10 @@ public final class TradeFeed
     if (backstop != null) {
       timers.startTimerWithFixedDelay("fee-sweep", new SweepFees(), settings.feeSweepInterval());
     }
+    this.committedAdapter = context.messageAdapter(Account.LegsCommitted.class, LegsJournaled::new);
+    this.refusalAdapter = context.messageAdapter(Account.LegsReply.class, TradeFeed::answered);
+    timers.startTimerWithFixedDelay(
+        "check-commits", new CheckCommits(), settings.deliveryTimeout().dividedBy(2));
   }
 
   /**
@@ -233,7 +241,8 @@ public final class TradeFeed
   public sealed interface Command extends CborSerializable
       permits SubmitBatch,
           Get,
-          LegsDelivered,
+          LegsJournaled,
+          CheckCommits,
           LegsUndelivered,
           Redeliver,
           SweepFees,
@@ -277,10 +286,13 @@ public final class TradeFeed
   /** Read the feed's progress and the fees it holds. */
   public record Get(ActorRef<FeedView> replyTo) implements Command {}
 
-  /** Internal: the account booked every batch through {@code batchSeq}. */
-  public record LegsDelivered(String accountId, long batchSeq, boolean booked) implements Command {}
+  /** Internal: the account's group commit journaled this feed's legs through a batch. */
+  public record LegsJournaled(Account.LegsCommitted committed) implements Command {}
 
-  /** Internal: the account did not acknowledge in time, or refused. */
+  /** Timer: send again to accounts that confirmed nothing sent to them for the delivery timeout. */
+  public record CheckCommits() implements Command {}
+
+  /** Internal: the account refused a message (it did not follow its watermark, most likely). */
   public record LegsUndelivered(String accountId, long batchSeq, String reason)
       implements Command {}
 
@@ -417,7 +429,7 @@ public final class TradeFeed
     }
   }
 
-  /** Every account acknowledged every batch through {@code sequence}. */
+  /** Every account journaled every batch through {@code sequence}. */
   public record DeliveredThrough(long sequence) implements Event {}
 
   /**
@@ -444,7 +456,7 @@ public final class TradeFeed
   public record BatchSummary(String fingerprint, int tradeCount, int accountCount, long feesMinor)
       implements CborSerializable {}
 
-  /** A booked batch whose legs are not yet acknowledged by every account. */
+  /** A booked batch whose legs are not yet journaled by every account. */
   public record PendingBatch(
       Map<String, List<Leg>> legsByAccount, Map<String, Long> previousSeqByAccount)
       implements CborSerializable {}
@@ -544,7 +556,7 @@ public final class TradeFeed
       } else if (admitting.plan.positionsNeeded().isEmpty() && isBookkeeping(command)) {
         // Waiting only for the directory: deliveries and sweeps go on (they change neither the
         // accounts this feed knows nor the next batch's sequence), so a batch with accounts new
-        // to this feed does not stall every account's acknowledgements behind a lookup.
+        // to this feed does not stall every account's commit confirmations behind a lookup.
         return normal.apply(state, command);
       }
       return Effect().stash();
@@ -552,11 +564,12 @@ public final class TradeFeed
   }
 
   /**
-   * Delivery and fee-sweep bookkeeping. Not while positions are read: a delivery acknowledged then
-   * could drop from the pending legs a batch the position read did not include yet.
+   * Delivery and fee-sweep bookkeeping. Not while positions are read: a commit confirmed then could
+   * drop from the pending legs a batch the position read did not include yet.
    */
   private static boolean isBookkeeping(Command command) {
-    return command instanceof LegsDelivered
+    return command instanceof LegsJournaled
+        || command instanceof CheckCommits
         || command instanceof LegsUndelivered
         || command instanceof Redeliver
         || command instanceof SweepFees
@@ -571,7 +584,8 @@ public final class TradeFeed
         .onCommand(PositionsRead.class, late -> Effect().noReply())
         .onCommand(SubmitBatch.class, this::onSubmit)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), view(state)))
-        .onCommand(LegsDelivered.class, this::onDelivered)
+        .onCommand(LegsJournaled.class, this::onJournaled)
+        .onCommand(CheckCommits.class, this::onCheckCommits)
         .onCommand(LegsUndelivered.class, this::onUndelivered)
         .onCommand(Redeliver.class, (state, r) -> sendNext(state, r.accountId()))
         .onCommand(SweepFees.class, this::onSweepFees)
@@ -881,31 +895,76 @@ public final class TradeFeed
         replayed);
   }
 
-  private ReplyEffect<Event, State> onDelivered(State state, LegsDelivered delivered) {
-    if (delivered.booked()) {
+  /**
+   * An account's answer other than a commit: a refusal, or (from an account journaling before it
+   * answers) an acknowledgement, which says the same as a commit.
+   */
+  private static Command answered(Account.LegsReply reply) {
+    if (reply instanceof Account.LegsAck ack) {
+      return new LegsJournaled(
+          new Account.LegsCommitted(
+              ack.accountId(), ack.feedId(), ack.batchSeq(), !ack.duplicate()));
+    }
+    Account.LegsRefused refused = (Account.LegsRefused) reply;
+    return new LegsUndelivered(
+        refused.accountId(), refused.batchSeq(), refused.code() + ": " + refused.message());
+  }
+
+  private ReplyEffect<Event, State> onJournaled(State state, LegsJournaled journaled) {
+    Account.LegsCommitted committed = journaled.committed();
+    if (committed.write()) {
       accountWritesSinceStart++;
     }
-    long through = delivery.acknowledged(delivered.accountId(), delivered.batchSeq());
-    send(state, delivered.accountId());
+    long through =
+        delivery.journaled(
+            committed.accountId(), committed.committedThrough(), System.currentTimeMillis());
+    return advanceDelivered(state, through);
+  }
+
+  /** Persists how far every account journaled every batch, if that moved. */
+  private ReplyEffect<Event, State> advanceDelivered(State state, long through) {
     if (through > state.deliveredThrough()) {
       return Effect().persist(new DeliveredThrough(through)).thenNoReply();
     }
     return Effect().noReply();
   }
 
+  /**
+   * Accounts that were sent batches long ago and never said they journaled them most likely
+   * restarted and lost them: they get them again (a duplicate costs them nothing).
+   */
+  private ReplyEffect<Event, State> onCheckCommits(State state, CheckCommits tick) {
+    List<String> overdue =
+        delivery.overdue(System.currentTimeMillis(), settings.deliveryTimeout().toMillis());
+    if (!overdue.isEmpty()) {
+      context
+          .getLog()
+          .info("{} accounts did not confirm a commit in time; re-sending", overdue.size());
+    }
+    overdue.forEach(account -> send(state, account));
+    return Effect().noReply();
+  }
+
+  /**
+   * The account refused a message: it lost batches sent before it (a restart), so everything it has
+   * not journaled goes again after a backoff. Refusals of the messages still on their way meanwhile
+   * say the same thing and are ignored.
+   */
   private ReplyEffect<Event, State> onUndelivered(State state, LegsUndelivered undelivered) {
-    delivery.failed(undelivered.accountId());
+    String key = "redeliver-" + undelivered.accountId();
+    if (timers.isTimerActive(key)) {
+      return Effect().noReply();
+    }
     context
         .getLog()
-        .debug(
-            "batch {} to {} not acknowledged ({}); retrying",
+        .info(
+            "batch {} refused by {} ({}); sending its batches again",
             undelivered.batchSeq(),
             undelivered.accountId(),
             undelivered.reason());
+    delivery.rewind(undelivered.accountId());
     timers.startSingleTimer(
-        "redeliver-" + undelivered.accountId(),
-        new Redeliver(undelivered.accountId()),
-        settings.redeliveryBackoff());
+        key, new Redeliver(undelivered.accountId()), settings.redeliveryBackoff());
     return Effect().noReply();
   }
 
@@ -938,40 +997,31 @@ public final class TradeFeed
   }
 
   /**
-   * Sends the account every batch queued for it (bounded by the coalescing limits), unless a
-   * message to it is in flight already.
+   * Sends the account its batches not sent yet, in order: usually the one just booked, after a
+   * rewind every batch it has not journaled, coalesced up to the message bounds.
    */
   private void send(State state, String accountId) {
-    List<Long> claimed = delivery.claim(accountId, settings.coalesceBatchesMax());
-    if (claimed.isEmpty()) {
-      return;
-    }
-    List<Account.BatchLegs> batches = new ArrayList<>(claimed.size());
-    int legsCount = 0;
-    for (long seq : claimed) {
-      PendingBatch batch = state.pending().get(seq);
-      List<Leg> legs = batch.legsByAccount().get(accountId);
-      if (!batches.isEmpty() && legsCount + legs.size() > settings.coalesceLegsMax()) {
-        break; // The rest goes in the next message, after this one is acknowledged.
+    long nowMs = System.currentTimeMillis();
+    List<Long> claimed;
+    while (!(claimed = delivery.claim(accountId, settings.coalesceBatchesMax(), nowMs)).isEmpty()) {
+      List<Account.BatchLegs> batches = new ArrayList<>(claimed.size());
+      int legsCount = 0;
+      for (long seq : claimed) {
+        PendingBatch batch = state.pending().get(seq);
+        List<Leg> legs = batch.legsByAccount().get(accountId);
+        if (!batches.isEmpty() && legsCount + legs.size() > settings.coalesceLegsMax()) {
+          delivery.sentOnly(accountId, batches.get(batches.size() - 1).batchSeq());
+          break; // The rest goes in the next message.
+        }
+        legsCount += legs.size();
+        batches.add(
+            new Account.BatchLegs(
+                seq, batch.previousSeqByAccount().getOrDefault(accountId, 0L), legs));
       }
-      legsCount += legs.size();
-      batches.add(
-          new Account.BatchLegs(
-              seq, batch.previousSeqByAccount().getOrDefault(accountId, 0L), legs));
+      accounts
+          .apply(accountId)
+          .tell(new Account.ApplyLegs(venueId, batches, refusalAdapter, committedAdapter));
     }
-    long through = batches.get(batches.size() - 1).batchSeq();
-    context.ask(
-        Account.LegsReply.class,
-        accounts.apply(accountId),
-        settings.deliveryTimeout(),
-        replyTo -> new Account.ApplyLegs(venueId, batches, replyTo),
-        (reply, failure) -> {
-          if (reply instanceof Account.LegsAck) {
-            return new LegsDelivered(accountId, through, !((Account.LegsAck) reply).duplicate());
-          }
-          String reason = failure != null ? failure.toString() : String.valueOf(reply);
-          return new LegsUndelivered(accountId, through, reason);
-        });
   }
 
   private FeedView view(State state) {

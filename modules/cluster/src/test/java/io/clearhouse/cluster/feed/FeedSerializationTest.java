@@ -52,6 +52,9 @@ class FeedSerializationTest {
     List<Object> messages =
         List.of(
             new TradeFeed.SweepFees(),
+            new TradeFeed.LegsJournaled(
+                new io.clearhouse.cluster.account.Account.LegsCommitted("a", "v", 7, true)),
+            new TradeFeed.CheckCommits(),
             TradeFeed.FeeSharesAnswered.of(new Backstop.FeeSharesAccepted("feed-v", 1, false)),
             TradeFeed.FeeSharesAnswered.of(
                 new Backstop.FeeSharesRejected(

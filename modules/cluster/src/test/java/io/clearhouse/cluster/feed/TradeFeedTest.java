@@ -34,6 +34,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
@@ -58,6 +59,10 @@ class TradeFeedTest {
   static final FeedSettings SETTINGS =
       new FeedSettings(5, 100, 100, Duration.ofMillis(500), Duration.ofMillis(100), 8, 50, 3, 2);
   static final AtomicInteger RUN = new AtomicInteger();
+
+  /** Accounts that journal the legs they get every 50 ms (their group commit). */
+  static final AccountSettings COMMITTING =
+      new AccountSettings(1000, 100, 2, Duration.ofSeconds(3), Duration.ofMillis(50), 2000);
 
   /** Accounts spawned on demand, one actor per id, as sharding would. */
   final Map<String, ActorRef<Account.Command>> accounts = new ConcurrentHashMap<>();
@@ -94,7 +99,7 @@ class TradeFeedTest {
                     a,
                     AssetCatalog.fromConfig(CLEARHOUSE),
                     instruments,
-                    AccountSettings.fromConfig(CLEARHOUSE),
+                    COMMITTING,
                     AccountRiskContext.standalone(WithdrawalPolicy.BALANCE_ONLY))));
   }
 
@@ -262,6 +267,71 @@ class TradeFeedTest {
     assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(1);
     assertThat(summary("b").positions().get("BTC-PERP").lots()).isEqualTo(-1);
     assertThat(summary("a").feedWatermarks().get(venue)).isEqualTo(2);
+  }
+
+  @Test
+  void legsAnAccountLostBeforeItsCommitAreSentAgainAndBookedOnce() {
+    // given an account that holds legs in memory for a long time, and a feed that waits 600 ms
+    // for its commit
+    String venue = id("venue-a");
+    ActorRef<TradeFeed.Command> feed = holdingAccountA(venue, 2000, Duration.ofMillis(600));
+    submit(feed, 1, List.of(perp("t1", "a", "b", 2, "100.00")));
+    TestProbe<Account.Summary> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> assertThat(summary("a").positions()).containsKey("BTC-PERP"));
+    // when the account stops before its commit, and comes back committing every 50 ms
+    testKit.stop(accounts.remove(id("a")));
+    accounts.put(id("a"), testKit.spawn(grouped(id("a"), COMMITTING)));
+    // then the feed sends batch 1 again, and it is booked and journaled once
+    awaitDelivered(feed, 1);
+    assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(2);
+    List<Object> journaled =
+        PersistenceTestKit.create(testKit.system()).persistedInStorage("Account|" + id("a"));
+    assertThat(journaled).hasSize(1);
+    assertThat(((Account.LegsApplied) journaled.get(0)).batchSeqs()).containsExactly(1L);
+  }
+
+  @Test
+  void anAccountWhoseCommitFailsTellsTheFeedAtOnceAndGetsItsLegsAgain() {
+    // given an account that journals once it holds two legs, and a feed that would wait a minute
+    // for a commit before sending again on its own
+    String venue = id("venue-a");
+    ActorRef<TradeFeed.Command> feed = holdingAccountA(venue, 2, Duration.ofMinutes(1));
+    submit(feed, 1, List.of(perp("t1", "a", "b", 1, "100.00")));
+    // when the write of its first commit fails (the account restarts and loses both legs)
+    PersistenceTestKit.create(testKit.system()).failNextPersisted("Account|" + id("a"));
+    submit(feed, 2, List.of(perp("t2", "a", "b", 1, "100.00")));
+    // then the feed hears of it from the restarted account, sends both batches again, and they
+    // are journaled once, long before the feed's own timeout
+    awaitDelivered(feed, 2);
+    assertThat(summary("a").positions().get("BTC-PERP").lots()).isEqualTo(2);
+    List<Object> journaled =
+        PersistenceTestKit.create(testKit.system()).persistedInStorage("Account|" + id("a"));
+    assertThat(journaled).hasSize(1);
+    assertThat(((Account.LegsApplied) journaled.get(0)).batchSeqs()).containsExactly(1L, 2L);
+  }
+
+  /**
+   * Account "a" holding up to {@code legsMax} legs for ten minutes before its commit, and a feed of
+   * {@code venue} that waits {@code deliveryTimeout} for commits before sending again on its own.
+   */
+  private ActorRef<TradeFeed.Command> holdingAccountA(
+      String venue, int legsMax, Duration deliveryTimeout) {
+    AccountSettings holding =
+        new AccountSettings(1000, 100, 2, Duration.ofSeconds(3), Duration.ofMinutes(10), legsMax);
+    accounts.put(id("a"), testKit.spawn(grouped(id("a"), holding)));
+    FeedSettings settings =
+        new FeedSettings(5, 100, 100, deliveryTimeout, Duration.ofMillis(100), 8, 50, 3, 2);
+    return testKit.spawn(
+        TradeFeed.create(venue, this::account, instruments, FeeParameters.defaults(), settings));
+  }
+
+  private Behavior<Account.Command> grouped(String accountId, AccountSettings settings) {
+    return Account.create(
+        accountId,
+        AssetCatalog.fromConfig(CLEARHOUSE),
+        instruments,
+        settings,
+        AccountRiskContext.standalone(WithdrawalPolicy.BALANCE_ONLY));
   }
 
   @Test

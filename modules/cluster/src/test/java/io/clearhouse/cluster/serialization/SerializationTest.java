@@ -44,6 +44,7 @@ class SerializationTest {
     TestProbe<Account.Reply> replies = testKit.createTestProbe();
     TestProbe<Account.Summary> summaries = testKit.createTestProbe();
     TestProbe<Account.LegsReply> legReplies = testKit.createTestProbe();
+    TestProbe<Account.LegsCommitted> legCommits = testKit.createTestProbe();
     TestProbe<Account.LiquidationReport> liquidations = testKit.createTestProbe();
     TestProbe<Account.PreTradeResult> preTrades = testKit.createTestProbe();
     Transfer transfer =
@@ -133,7 +134,14 @@ class SerializationTest {
                     new Account.BatchLegs(4, 3, List.of(leg)),
                     new Account.BatchLegs(6, 4, List.of(leg))),
                 legReplies.getRef()),
+            new Account.ApplyLegs(
+                "venue-a",
+                List.of(new Account.BatchLegs(4, 3, List.of(leg))),
+                legReplies.getRef(),
+                legCommits.getRef()),
             new Account.LegsAck("alice", "venue-a", 4, false),
+            new Account.LegsCommitted("alice", "venue-a", 6, true),
+            new Account.CommitLegs(),
             new Account.LegsRefused("alice", "venue-a", 4, 2, ErrorCode.LEGS_OUT_OF_ORDER, "gap"),
             new Account.LegsApplied(
                 "venue-a",
