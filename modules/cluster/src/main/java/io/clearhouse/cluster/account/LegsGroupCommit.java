@@ -44,7 +44,7 @@ final class LegsGroupCommit {
    */
   State view(State journaled) {
     this.journaled = journaled;
-    return effective == null ? journaled : effective;
+    return current();
   }
 
   /** The state with the legs held in memory: what the account shows and decides on. */

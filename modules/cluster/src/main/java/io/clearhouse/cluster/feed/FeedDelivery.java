@@ -55,9 +55,10 @@ final class FeedDelivery {
 
   /**
    * The next batches to send to {@code account}, oldest first and at most {@code batchesMax}: those
-   * after the last one sent. Marks them sent; empty when there are none.
+   * after the last one sent; empty when there are none. Nothing is marked: {@link #sent} records
+   * what actually went (a message may carry fewer, for its size bound).
    */
-  List<Long> claim(String account, int batchesMax, long nowMs) {
+  List<Long> unsent(String account, int batchesMax) {
     ArrayDeque<Long> queue = queueByAccount.get(account);
     if (queue == null) {
       return List.of();
@@ -72,18 +73,13 @@ final class FeedDelivery {
         batches.add(seq);
       }
     }
-    if (!batches.isEmpty()) {
-      sentThrough.put(account, batches.get(batches.size() - 1));
-      owedSinceMs.putIfAbsent(account, nowMs);
-    }
     return batches;
   }
 
-  /**
-   * Only the first {@code sentSeq} of a claim went out (a message size bound): the rest did not.
-   */
-  void sentOnly(String account, long sentSeq) {
-    sentThrough.put(account, sentSeq);
+  /** A message carrying {@code account}'s batches through {@code throughSeq} went out. */
+  void sent(String account, long throughSeq, long nowMs) {
+    sentThrough.put(account, throughSeq);
+    owedSinceMs.putIfAbsent(account, nowMs);
   }
 
   /**

@@ -1002,15 +1002,14 @@ public final class TradeFeed
    */
   private void send(State state, String accountId) {
     long nowMs = System.currentTimeMillis();
-    List<Long> claimed;
-    while (!(claimed = delivery.claim(accountId, settings.coalesceBatchesMax(), nowMs)).isEmpty()) {
-      List<Account.BatchLegs> batches = new ArrayList<>(claimed.size());
+    List<Long> unsent;
+    while (!(unsent = delivery.unsent(accountId, settings.coalesceBatchesMax())).isEmpty()) {
+      List<Account.BatchLegs> batches = new ArrayList<>(unsent.size());
       int legsCount = 0;
-      for (long seq : claimed) {
+      for (long seq : unsent) {
         PendingBatch batch = state.pending().get(seq);
         List<Leg> legs = batch.legsByAccount().get(accountId);
         if (!batches.isEmpty() && legsCount + legs.size() > settings.coalesceLegsMax()) {
-          delivery.sentOnly(accountId, batches.get(batches.size() - 1).batchSeq());
           break; // The rest goes in the next message.
         }
         legsCount += legs.size();
@@ -1021,6 +1020,7 @@ public final class TradeFeed
       accounts
           .apply(accountId)
           .tell(new Account.ApplyLegs(venueId, batches, refusalAdapter, committedAdapter));
+      delivery.sent(accountId, batches.get(batches.size() - 1).batchSeq(), nowMs);
     }
   }
 
